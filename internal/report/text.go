@@ -1,0 +1,117 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ecsaudit/ecsaudit/internal/rule"
+)
+
+// Text writes a readable report grouped by resource, failures first, with how to fix each.
+type Text struct{}
+
+const (
+	reset  = "\x1b[0m"
+	bold   = "\x1b[1m"
+	dim    = "\x1b[2m"
+	red    = "\x1b[31m"
+	yellow = "\x1b[33m"
+	green  = "\x1b[32m"
+	cyan   = "\x1b[36m"
+)
+
+// Write implements Writer.
+func (Text) Write(w io.Writer, r *Report) error {
+	bw := bufio.NewWriter(w)
+	paint := func(code, s string) string {
+		if !r.Color {
+			return s
+		}
+		return code + s + reset
+	}
+	shown := r.Shown()
+	order := []string{}
+	groups := map[string][]int{}
+	for i, f := range shown {
+		key := f.ResourceType + " " + f.ResourceID
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], i)
+	}
+	for _, key := range order {
+		idx := groups[key]
+		first := shown[idx[0]]
+		fmt.Fprintf(bw, "%s %s\n", paint(bold, first.ResourceID), paint(dim, "("+first.ResourceType+", "+first.Source+")"))
+		for _, want := range []rule.Status{rule.Failed, rule.Suppressed, rule.NotAvailable, rule.Passed, rule.NotApplicable} {
+			for _, i := range idx {
+				f := shown[i]
+				if f.Status != want {
+					continue
+				}
+				where := ""
+				if f.Container != "" {
+					where = " [" + f.Container + "]"
+				}
+				label := string(f.Status)
+				switch f.Status {
+				case rule.Failed:
+					label = paint(severityColor(f.Severity), fmt.Sprintf("%-8s", f.Severity))
+				case rule.Passed:
+					label = paint(green, fmt.Sprintf("%-8s", "PASS"))
+				case rule.Suppressed:
+					label = paint(cyan, fmt.Sprintf("%-8s", "WAIVED"))
+				case rule.NotAvailable:
+					label = paint(yellow, fmt.Sprintf("%-8s", "N/AVAIL"))
+				case rule.NotApplicable:
+					label = paint(dim, fmt.Sprintf("%-8s", "N/A"))
+				}
+				fmt.Fprintf(bw, "  %s %s%s: %s\n", label, f.RuleID, where, f.Title)
+				if f.Status == rule.Passed || f.Status == rule.NotApplicable {
+					continue
+				}
+				if f.Detail != "" {
+					fmt.Fprintf(bw, "           %s\n", f.Detail)
+				}
+				if f.Status == rule.Failed {
+					fmt.Fprintf(bw, "           %s %s\n", paint(bold, "fix:"), f.Remediation)
+				}
+				if s := f.Suppression; s != nil && f.Status == rule.Suppressed {
+					until := ""
+					if s.Until != "" {
+						until = " until " + s.Until
+					}
+					fmt.Fprintf(bw, "           waived by %s%s: %s\n", s.By, until, s.Reason)
+				}
+			}
+		}
+		fmt.Fprintln(bw)
+	}
+	s := r.Summarize()
+	parts := []string{}
+	for i := len(rule.Severities) - 1; i >= 0; i-- {
+		sev := string(rule.Severities[i])
+		if n := s.BySeverity[sev]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
+		}
+	}
+	bySev := ""
+	if len(parts) > 0 {
+		bySev = " (" + strings.Join(parts, ", ") + ")"
+	}
+	fmt.Fprintf(bw, "%s scanned: %d failed%s, %d passed, %d suppressed, %d not applicable, %d not available\n",
+		plural(s.Resources, "resource"), s.Failed, bySev, s.Passed, s.Suppressed, s.NotApplicable, s.NotAvailable)
+	return bw.Flush()
+}
+
+func severityColor(s rule.Severity) string {
+	switch s {
+	case rule.Critical, rule.High:
+		return red
+	case rule.Medium:
+		return yellow
+	}
+	return cyan
+}

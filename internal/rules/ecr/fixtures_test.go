@@ -1,0 +1,11 @@
+package ecr
+
+import (
+	"testing"
+
+	"github.com/ecsaudit/ecsaudit/internal/rules/ruletest"
+)
+
+func TestRepoFixtures(t *testing.T)     { ruletest.Fixtures(t, RepoRules(), "testdata") }
+func TestRegistryFixtures(t *testing.T) { ruletest.Fixtures(t, RegistryRules(), "testdata") }
+func TestImageFixtures(t *testing.T)    { ruletest.Fixtures(t, ImageRules(), "testdata") }
