@@ -231,6 +231,10 @@ func (d *doc) readObject(top map[string]member, prefix string, base int64) error
 			}
 		}
 		d.addTask(td, tags, join(prefix, "taskDefinition"))
+		// Bundle extension: the images the task references, as describe-images output, in the same file.
+		if m, ok := top["imagedetails"]; ok {
+			return d.readImages(m, join(prefix, "imageDetails"))
+		}
 		return nil
 	case has(top, "containerDefinitions"):
 		td, err := d.decodeTask(d.rawAt(top), base)
