@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -152,5 +153,68 @@ func TestRepositoryAndRegistry(t *testing.T) {
 	}
 	if _, err := src.Repository(ctx, "nope", reg); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing repository: want ErrNotFound, got %v", err)
+	}
+}
+
+func TestLatestActiveRevisions(t *testing.T) {
+	src, ecsc, _ := clients(t)
+	ctx := context.Background()
+	register := func(family string) string {
+		out, err := ecsc.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String(family),
+			ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("a"), Image: aws.String("x"), Memory: aws.Int32(64)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	}
+	var web []string
+	for i := 0; i < 11; i++ {
+		web = append(web, register("web"))
+	}
+	api := register("api")
+	if _, err := ecsc.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(web[10])}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := src.LatestActiveRevisions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// web:10 beats web:9 numerically (not as text), and the deregistered web:11 is not a candidate.
+	if len(got) != 2 || got[0] != api || got[1] != web[9] {
+		t.Fatalf("got %v, want [%s %s]", got, api, web[9])
+	}
+	if _, err := ecsc.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(api)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = src.LatestActiveRevisions(ctx)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("after deregistering api: %v %v", got, err)
+	}
+}
+
+func TestNewestImage(t *testing.T) {
+	src, _, ecrc := clients(t)
+	ctx := context.Background()
+	if _, err := ecrc.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("web")}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := src.NewestImage(ctx, "", "web"); err != nil || d != "" {
+		t.Fatalf("empty repository: %q %v", d, err)
+	}
+	var digests []string
+	for i := 0; i < 2; i++ {
+		out, err := ecrc.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("web"), ImageManifest: aws.String(manifest(10 + i)), ImageTag: aws.String(fmt.Sprint("v", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		digests = append(digests, aws.ToString(out.Image.ImageId.ImageDigest))
+		time.Sleep(1100 * time.Millisecond) // the emulator records push times to the second
+	}
+	d, err := src.NewestImage(ctx, "", "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d != digests[1] {
+		t.Fatalf("newest: got %s, pushed %v", d, digests)
 	}
 }
