@@ -51,6 +51,9 @@ func (e *Engine) suppressionsFor(r model.Resource, now time.Time) *suppressions 
 		ws, problems := ParseSuppressTag(v, e.known)
 		for _, w := range ws {
 			w.by = "resource tag " + SuppressTag
+			if ref.TagsChangedBy != "" {
+				w.by += " (tags last changed by " + ref.TagsChangedBy + ")"
+			}
 			w.reason = "waived by the resource's " + SuppressTag + " tag"
 			s.list = append(s.list, w)
 		}

@@ -27,6 +27,8 @@ type Ref struct {
 	Source string
 	// SourcePath is the path of the resource's JSON object inside Source ("taskDefinition", "repositories/2").
 	SourcePath string
+	// TagsChangedBy names who last changed the resource's tags, when an event said so (a CloudTrail identity ARN).
+	TagsChangedBy string
 }
 
 // Resource is anything the engine evaluates.

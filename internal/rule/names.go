@@ -15,12 +15,12 @@ func Glob(pattern, s string) bool {
 	star, mark := -1, 0
 	for x < len(s) {
 		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[x]):
-			p++
-			x++
 		case p < len(pattern) && pattern[p] == '*':
 			star, mark = p, x
 			p++
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[x]):
+			p++
+			x++
 		case star >= 0:
 			mark++
 			p, x = star+1, mark
