@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecsaudit/ecsaudit/internal/asff"
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
@@ -71,6 +72,8 @@ func Run(args []string, io IO) int {
 	return ExitError
 }
 
+func init() { report.Writers["asff"] = asff.Writer{} }
+
 // defaultMaxFileSize fits a describe-images output of 100,000 images (about 1 KB each) with room to spare.
 const defaultMaxFileSize = 512 << 20
 
@@ -89,11 +92,20 @@ func scan(args []string, io IO) int {
 		fmt.Fprintln(io.Stderr, "Usage: ecsaudit scan [flags] PATH...")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
+	// Flags may follow the paths (scan dir/ --format json), as people type them.
+	var paths []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return ExitOK
+			}
+			return ExitError
 		}
-		return ExitError
+		if fl.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fl.Arg(0))
+		args = fl.Args()[1:]
 	}
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(io.Stderr, "ecsaudit: "+format+"\n", a...)
@@ -102,6 +114,9 @@ func scan(args []string, io IO) int {
 	w, ok := report.Writers[*format]
 	if !ok {
 		return bad("--format: unknown format %q (want one of %s)", *format, strings.Join(report.Formats(), ", "))
+	}
+	if _, ok := w.(asff.Writer); ok {
+		w = asff.Writer{Account: *account, Region: *region}
 	}
 	threshold, err := rule.ParseSeverity(*failOn)
 	if err != nil {
@@ -116,7 +131,7 @@ func scan(args []string, io IO) int {
 	if *maxSize <= 0 {
 		return bad("--max-file-size: must be positive, got %d", *maxSize)
 	}
-	if fl.NArg() == 0 {
+	if len(paths) == 0 {
 		return bad("scan: give at least one file or directory")
 	}
 	cat := catalog.Default()
@@ -138,7 +153,7 @@ func scan(args []string, io IO) int {
 	set := load.NewSet(load.Options{Account: *account, Region: *region})
 	sources := map[string][]byte{}
 	failedInputs := 0
-	for _, path := range inputs(fl.Args(), io.Stderr, &failedInputs) {
+	for _, path := range inputs(paths, io.Stderr, &failedInputs) {
 		data, err := readFile(path, *maxSize)
 		if err == nil {
 			err = safeAdd(set, path, data)

@@ -34,7 +34,9 @@ type Function struct {
 func FromEnv(getenv func(string) string, known func(string) bool) (*Function, error) {
 	f := &Function{NotifyThreshold: rule.High, RevisionMode: "latest", Audit: config.Default()}
 	var errs []error
-	bad := func(name string, err error) { errs = append(errs, fmt.Errorf("environment variable %s: %w", name, err)) }
+	bad := func(name string, err error) {
+		errs = append(errs, fmt.Errorf("environment variable %s: %w", name, err))
+	}
 	f.StateTable = strings.TrimSpace(getenv("STATE_TABLE"))
 	if f.StateTable == "" {
 		bad("STATE_TABLE", errors.New("required: the DynamoDB state table name"))

@@ -42,7 +42,7 @@ func (f *flexTime) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("timestamp %q is neither RFC 3339 nor epoch seconds", s)
 	case '{':
 		var d struct {
-			Class                                              string `json:"__class__"`
+			Class                                               string `json:"__class__"`
 			Year, Month, Day, Hour, Minute, Second, Microsecond int
 		}
 		if err := json.Unmarshal(b, &d); err != nil {

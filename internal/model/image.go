@@ -49,7 +49,8 @@ func ParseImageRef(s string) ImageRef {
 	return r
 }
 
-var ecrHost = regexp.MustCompile(`^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$`)
+// ecrHost matches private ECR registry hosts: IPv4 endpoints (with FIPS and China variants) and dual-stack ones.
+var ecrHost = regexp.MustCompile(`^(\d{12})\.dkr[.-]ecr(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|on\.aws)$`)
 
 // ECR returns the account and region of a private ECR registry host; ok is false for any other registry.
 func (r ImageRef) ECR() (account, region string, ok bool) {

@@ -45,7 +45,16 @@ func (Text) Write(w io.Writer, r *Report) error {
 		idx := groups[key]
 		first := shown[idx[0]]
 		fmt.Fprintf(bw, "%s %s\n", paint(bold, first.ResourceID), paint(dim, "("+first.ResourceType+", "+first.Source+")"))
-		for _, want := range []rule.Status{rule.Failed, rule.Suppressed, rule.NotAvailable, rule.Passed, rule.NotApplicable} {
+		passed, na := 0, 0
+		for _, i := range idx {
+			switch shown[i].Status {
+			case rule.Passed:
+				passed++
+			case rule.NotApplicable:
+				na++
+			}
+		}
+		for _, want := range []rule.Status{rule.Failed, rule.Suppressed, rule.NotAvailable} {
 			for _, i := range idx {
 				f := shown[i]
 				if f.Status != want {
@@ -55,23 +64,16 @@ func (Text) Write(w io.Writer, r *Report) error {
 				if f.Container != "" {
 					where = " [" + f.Container + "]"
 				}
-				label := string(f.Status)
+				var label string
 				switch f.Status {
 				case rule.Failed:
 					label = paint(severityColor(f.Severity), fmt.Sprintf("%-8s", f.Severity))
-				case rule.Passed:
-					label = paint(green, fmt.Sprintf("%-8s", "PASS"))
 				case rule.Suppressed:
 					label = paint(cyan, fmt.Sprintf("%-8s", "WAIVED"))
-				case rule.NotAvailable:
+				default:
 					label = paint(yellow, fmt.Sprintf("%-8s", "N/AVAIL"))
-				case rule.NotApplicable:
-					label = paint(dim, fmt.Sprintf("%-8s", "N/A"))
 				}
 				fmt.Fprintf(bw, "  %s %s%s: %s\n", label, f.RuleID, where, f.Title)
-				if f.Status == rule.Passed || f.Status == rule.NotApplicable {
-					continue
-				}
 				if f.Detail != "" {
 					fmt.Fprintf(bw, "           %s\n", f.Detail)
 				}
@@ -86,6 +88,10 @@ func (Text) Write(w io.Writer, r *Report) error {
 					fmt.Fprintf(bw, "           waived by %s%s: %s\n", s.By, until, s.Reason)
 				}
 			}
+		}
+		// Passes are counted per resource rather than listed: a rule's title describes the problem, not the pass.
+		if passed > 0 || na > 0 {
+			fmt.Fprintf(bw, "  %s %d checks passed, %d not applicable\n", paint(green, fmt.Sprintf("%-8s", "PASS")), passed, na)
 		}
 		fmt.Fprintln(bw)
 	}

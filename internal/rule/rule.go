@@ -153,6 +153,7 @@ func DefaultSettings() *Settings {
 			"*.dkr.ecr.*.amazonaws.com",
 			"*.dkr.ecr.*.amazonaws.com.cn",
 			"*.dkr.ecr-fips.*.amazonaws.com",
+			"*.dkr-ecr.*.on.aws",
 			"public.ecr.aws",
 		},
 		AllowedCapabilities:           []string{"NET_BIND_SERVICE"},
