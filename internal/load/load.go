@@ -127,15 +127,18 @@ func (d *doc) object(data []byte, base int64) (map[string]member, error) {
 			return nil, d.jsonErrAt(base, dec.InputOffset(), err)
 		}
 		key, _ := tok.(string)
-		var raw json.RawMessage
-		off := dec.InputOffset()
-		if err := dec.Decode(&raw); err != nil {
-			return nil, d.jsonErrAt(base, off, err)
-		}
 		// InputOffset is just after the key; the value starts after the colon and spaces.
-		start := off + int64(bytes.IndexByte(data[off:], ':')) + 1
+		off := dec.InputOffset()
+		start := off
+		if i := bytes.IndexByte(data[off:], ':'); i >= 0 {
+			start += int64(i) + 1
+		}
 		for start < int64(len(data)) && (data[start] == ' ' || data[start] == '\n' || data[start] == '\r' || data[start] == '\t') {
 			start++
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, d.jsonErrAt(base, off, err)
 		}
 		out[strings.ToLower(key)] = member{raw: raw, offset: base + start}
 	}
@@ -154,19 +157,39 @@ func (d *doc) object(data []byte, base int64) (map[string]member, error) {
 }
 
 func (d *doc) jsonErr(base int64, err error) error {
+	if e := d.syntax(); e != nil {
+		return e
+	}
 	return errors.New(describeJSONError(d.data, base, err))
 }
 
+// jsonErrAt reports an error met while reading the value at offset off (relative to base).
 func (d *doc) jsonErrAt(base, off int64, err error) error {
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return errors.New(describeJSONError(d.data, base, err))
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New(describeJSONError(d.data, 0, errors.New("unexpected EOF")))
+	if errors.As(err, &se) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		// A streaming decoder's offsets are relative to where it started a value; a whole-input check is exact.
+		if e := d.syntax(); e != nil {
+			return e
+		}
 	}
 	l, c := position(d.data, base+off)
 	return fmt.Errorf("line %d, column %d: %v", l, c, err)
+}
+
+// syntax checks the whole input and locates its first syntax error; nil when the input is valid JSON.
+func (d *doc) syntax() error {
+	var v any
+	err := json.Unmarshal(d.data, &v)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return nil
+	}
+	if strings.Contains(se.Error(), "unexpected end of JSON input") {
+		l, c := position(d.data, int64(len(d.data)))
+		return fmt.Errorf("line %d, column %d: invalid JSON: unexpected end of input (truncated file?)", l, c)
+	}
+	// Offset counts the offending byte itself; point at it.
+	return errors.New(describeJSONError(d.data, -1, err))
 }
 
 func (d *doc) readArray(data []byte, base int64) error {
@@ -382,10 +405,12 @@ func (d *doc) decode(raw []byte, base int64, v any) error {
 		if strings.HasPrefix(err.Error(), "json: unknown field") {
 			return fmt.Errorf("%s (strict decoding)", strings.TrimPrefix(err.Error(), "json: "))
 		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return d.jsonErr(0, errors.New("unexpected EOF"))
-		}
 		var se *json.SyntaxError
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &se) {
+			if e := d.syntax(); e != nil {
+				return e
+			}
+		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &se) || errors.As(err, &te) {
 			return errors.New(describeJSONError(d.data, base, err))

@@ -1,0 +1,336 @@
+// Package audit turns events into audits: it reads the resources an event names, runs the engine over them, and
+// hands the findings, and the resources that are gone, to the publisher. The Lambda handlers are thin wrappers.
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/event"
+	"github.com/ecsaudit/ecsaudit/internal/imageuse"
+	"github.com/ecsaudit/ecsaudit/internal/metrics"
+	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/rule"
+	"github.com/ecsaudit/ecsaudit/internal/source"
+)
+
+// Evaluated is one resource's findings from one evaluation (possibly none).
+type Evaluated struct {
+	ResourceID string
+	Findings   []engine.Finding
+}
+
+// Batch is what one invocation produced.
+type Batch struct {
+	Evaluated []Evaluated
+	// Archived lists resources confirmed gone (or out of scope): their open findings are archived.
+	Archived []string
+}
+
+// Sink publishes a batch: Security Hub, state and notifications.
+type Sink interface {
+	Publish(ctx context.Context, b *Batch) error
+}
+
+// Service handles events for one account and region.
+type Service struct {
+	Source  *source.Source
+	Engine  *engine.Engine
+	Index   *imageuse.Index
+	Sink    Sink
+	Metrics *metrics.Recorder
+	Log     *slog.Logger
+	Now     func() time.Time
+	// RevisionMode is "latest" or "all" (sweeps).
+	RevisionMode string
+}
+
+// invocation carries what one event's handling reads once.
+type invocation struct {
+	now      time.Time
+	registry *model.Registry
+	batch    *Batch
+	// audited remembers resources already evaluated in this invocation (an image scan can re-audit a revision twice).
+	audited map[string]bool
+}
+
+// Handle processes one raw event. A malformed event is logged with its id and acknowledged (a retry cannot fix
+// it); an error is returned only when a retry could help (a read or a publish failed), after publishing everything
+// that did succeed.
+func (s *Service) Handle(ctx context.Context, raw json.RawMessage) error {
+	log := s.Log.With("eventId", eventID(raw))
+	actions, err := event.Parse(raw)
+	if err != nil {
+		log.Warn("malformed event acknowledged without retry", "error", err.Error())
+		s.Metrics.Add("MalformedEvents", 1)
+		return nil
+	}
+	inv := &invocation{now: s.Now().UTC(), batch: &Batch{}, audited: map[string]bool{}}
+	var errs []error
+	for _, a := range actions {
+		alog := log.With("action", string(a.Kind))
+		if err := s.do(ctx, inv, a, alog); err != nil {
+			alog.Error("action failed; the event will be retried", "error", err.Error(), "arn", a.ARN)
+			s.Metrics.Add("AWSErrors", 1)
+			errs = append(errs, err)
+		}
+	}
+	s.count(inv.batch)
+	if len(inv.batch.Evaluated) > 0 || len(inv.batch.Archived) > 0 {
+		if err := s.Sink.Publish(ctx, inv.batch); err != nil {
+			log.Error("publish failed; the event will be retried", "error", err.Error())
+			errs = append(errs, fmt.Errorf("publish: %w", err))
+		}
+	}
+	log.Info("event handled", "actions", len(actions), "resources", len(inv.batch.Evaluated), "archived", len(inv.batch.Archived), "errors", len(errs))
+	return errors.Join(errs...)
+}
+
+func (s *Service) count(b *Batch) {
+	for _, ev := range b.Evaluated {
+		for _, f := range ev.Findings {
+			switch f.Status {
+			case rule.Failed:
+				s.Metrics.Add("Findings"+titleCase(string(f.Severity)), 1)
+			case rule.NotAvailable:
+				s.Metrics.Add("NotAvailableResults", 1)
+			}
+		}
+	}
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	b := []byte(s)
+	for i := 1; i < len(b); i++ {
+		if b[i] >= 'A' && b[i] <= 'Z' {
+			b[i] += 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func (s *Service) do(ctx context.Context, inv *invocation, a event.Action, log *slog.Logger) error {
+	switch a.Kind {
+	case event.AuditTaskDefinition, event.ReevaluateTaskDefinition:
+		return s.auditTask(ctx, inv, a.ARN, a.Actor)
+	case event.ArchiveTaskDefinition:
+		return s.archiveTask(ctx, inv, a.ARN)
+	case event.AuditRepository:
+		return s.auditRepository(ctx, inv, a)
+	case event.ArchiveRepository:
+		inv.batch.Archived = append(inv.batch.Archived, s.repositoryARN(a))
+		return nil
+	case event.AuditRegistry:
+		return s.auditRegistry(ctx, inv)
+	case event.AuditImage:
+		return s.auditImage(ctx, inv, a)
+	case event.ArchiveImage:
+		inv.batch.Archived = append(inv.batch.Archived, s.imageARN(a))
+		return nil
+	case event.Sweep:
+		return s.sweep(ctx, inv)
+	default:
+		log.Info("event ignored", "reason", a.Reason)
+		return nil
+	}
+}
+
+func (s *Service) add(inv *invocation, id string, fs []engine.Finding) {
+	inv.audited[id] = true
+	inv.batch.Evaluated = append(inv.batch.Evaluated, Evaluated{ResourceID: id, Findings: fs})
+}
+
+// auditTask audits one revision with the images it runs. A revision that cannot be described is archived only
+// when a listing confirms it is gone; otherwise the error asks for a retry.
+func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor string) error {
+	if inv.audited[arn] {
+		return nil
+	}
+	td, err := s.Source.TaskDefinition(ctx, arn)
+	if err != nil {
+		exists, lerr := s.Source.TaskDefinitionExists(ctx, arn)
+		if lerr == nil && !exists {
+			return s.archiveTask(ctx, inv, arn)
+		}
+		return err
+	}
+	if td.Def.Status != "" && td.Def.Status != ecstypes.TaskDefinitionStatusActive {
+		return s.archiveTask(ctx, inv, td.ID())
+	}
+	td.TagsChangedBy = actor
+	s.Source.ResolveImages(ctx, td)
+	s.add(inv, td.ID(), s.Engine.Task(td, inv.now))
+	var digests []string
+	for _, ref := range model.SortedKeys(td.Images) {
+		l := td.Images[ref]
+		if l.Image == nil {
+			continue
+		}
+		digests = append(digests, str(l.Image.Detail.ImageDigest))
+		if !inv.audited[l.Image.ID()] {
+			s.add(inv, l.Image.ID(), s.Engine.Image(l.Image, inv.now))
+		}
+	}
+	if s.Index != nil {
+		if err := s.Index.Record(ctx, td.ID(), digests, inv.now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) archiveTask(ctx context.Context, inv *invocation, arn string) error {
+	inv.batch.Archived = append(inv.batch.Archived, arn)
+	if s.Index != nil {
+		return s.Index.Forget(ctx, arn)
+	}
+	return nil
+}
+
+func (s *Service) registry(ctx context.Context, inv *invocation) (*model.Registry, error) {
+	if inv.registry == nil {
+		g, err := s.Source.Registry(ctx)
+		if err != nil {
+			return nil, err
+		}
+		inv.registry = g
+	}
+	return inv.registry, nil
+}
+
+func (s *Service) auditRepository(ctx context.Context, inv *invocation, a event.Action) error {
+	g, err := s.registry(ctx, inv)
+	if err != nil {
+		return err
+	}
+	r, err := s.Source.Repository(ctx, a.RepositoryName, g)
+	if errors.Is(err, source.ErrNotFound) {
+		inv.batch.Archived = append(inv.batch.Archived, s.repositoryARN(a))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.TagsChangedBy = a.Actor
+	s.add(inv, r.ID(), s.Engine.Repository(r, inv.now))
+	return nil
+}
+
+// auditRegistry audits the registry and, since its scanning rules decide repo.scan-on-push-disabled, every repository.
+func (s *Service) auditRegistry(ctx context.Context, inv *invocation) error {
+	g, err := s.registry(ctx, inv)
+	if err != nil {
+		return err
+	}
+	s.add(inv, g.ID(), s.Engine.Registry(g, inv.now))
+	repos, err := s.Source.Repositories(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, repo := range repos {
+		r, err := s.Source.Complete(ctx, repo, g)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		s.add(inv, r.ID(), s.Engine.Repository(r, inv.now))
+	}
+	return errors.Join(errs...)
+}
+
+// auditImage audits an image that was pushed or scanned, if it is in scope (run by an audited revision, or the
+// newest of its repository). When its scan fails the threshold, the revisions that run it are re-audited.
+func (s *Service) auditImage(ctx context.Context, inv *invocation, a event.Action) error {
+	img, err := s.Source.Image(ctx, a.RegistryID, a.RepositoryName, a.ImageDigest)
+	if errors.Is(err, source.ErrNotFound) {
+		inv.batch.Archived = append(inv.batch.Archived, s.imageARN(a))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var users []string
+	if s.Index != nil {
+		if users, err = s.Index.Users(ctx, a.ImageDigest); err != nil {
+			return err
+		}
+	}
+	if len(users) == 0 {
+		newest, err := s.Source.NewestImage(ctx, a.RegistryID, a.RepositoryName)
+		if err != nil {
+			return err
+		}
+		if newest != a.ImageDigest {
+			s.Log.Info("image out of scope: not run by an audited revision nor the newest of its repository",
+				"repository", a.RepositoryName, "digest", a.ImageDigest)
+			inv.batch.Archived = append(inv.batch.Archived, img.ID())
+			return nil
+		}
+	}
+	fs := s.Engine.Image(img, inv.now)
+	s.add(inv, img.ID(), fs)
+	if !vulnerable(fs) {
+		return nil
+	}
+	var errs []error
+	for _, arn := range users {
+		if err := s.auditTask(ctx, inv, arn, ""); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func vulnerable(fs []engine.Finding) bool {
+	for _, f := range fs {
+		if f.RuleID == "image.vulnerabilities" && (f.Status == rule.Failed || f.Status == rule.Suppressed) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) repositoryARN(a event.Action) string {
+	if a.ARN != "" {
+		return a.ARN
+	}
+	account := a.RegistryID
+	if account == "" {
+		account = s.Source.Account
+	}
+	return "arn:" + s.Source.Partition + ":ecr:" + s.Source.Region + ":" + account + ":repository/" + a.RepositoryName
+}
+
+func (s *Service) imageARN(a event.Action) string {
+	account := a.RegistryID
+	if account == "" {
+		account = s.Source.Account
+	}
+	return model.ImageARN(s.Source.Partition, s.Source.Region, account, a.RepositoryName, a.ImageDigest)
+}
+
+func eventID(raw json.RawMessage) string {
+	var e struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(raw, &e)
+	return e.ID
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
