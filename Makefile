@@ -17,16 +17,21 @@ build: ## build the ecsaudit CLI into bin/
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ecsaudit ./cmd/ecsaudit
 
 .PHONY: demo
-demo: build ## the main job: scan the sample task definitions and ECR data in examples/
-	./$(BIN)/ecsaudit scan --fail-on CRITICAL --now 2026-11-22 examples/ || test $$? -eq 1
+demo: deps ## the main job: the Lambdas on the sample events against the local AWS emulator; findings printed
+	$(GO) run ./cmd/demo .
+
+.PHONY: scan-examples
+scan-examples: build ## scan the sample task definitions and ECR data under examples/ with the CLI
+	./$(BIN)/ecsaudit scan --fail-on CRITICAL examples/ || test $$? -eq 1
 
 .PHONY: test
 test: deps ## run every test (starts the AWS emulator itself)
 	$(GO) test -race -count=1 ./...
 
 .PHONY: deps
-deps: ## check for (and install where possible) what the tests need: moto_server, cfn-lint
-	@command -v moto_server >/dev/null 2>&1 || { echo "moto_server not found: installing moto[server] with pip"; pip install 'moto[server]' || { echo "cannot install moto: run pip install 'moto[server]'"; exit 1; }; }
+deps: ## check for (and install where possible) what the tests and the demo need: moto_server, cfn-lint
+	@command -v moto_server >/dev/null 2>&1 || { echo "moto_server not found: installing it with pip install 'moto[server]'"; pip install 'moto[server]' || { echo "cannot install moto: run pip install 'moto[server]' and try again"; exit 1; }; }
+	@command -v cfn-lint >/dev/null 2>&1 || { echo "cfn-lint not found: installing it with pip install cfn-lint"; pip install cfn-lint || { echo "cannot install cfn-lint: run pip install cfn-lint and try again"; exit 1; }; }
 
 .PHONY: lint
 lint: ## gofmt, go vet and staticcheck
@@ -41,3 +46,21 @@ docs: ## regenerate docs/rules.md from the catalog
 .PHONY: bench
 bench: ## benchmarks of load + evaluate over the corpus
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+# SAM build targets ----------------------------------------------------------------------------------------------
+# `sam build` (template.yaml, BuildMethod: makefile) runs build-<LogicalId> with ARTIFACTS_DIR set. The release build
+# is linux/arm64 without cgo or the RPC shim (lambda.norpc), as provided.al2023 on Graviton runs it.
+LAMBDA_GOFLAGS := -tags lambda.norpc -trimpath -ldflags '-s -w'
+
+.PHONY: build-TaskDefinitionAuditor build-EcrAuditor build-Sweeper
+build-TaskDefinitionAuditor: ## (sam build) the task definition auditor for linux/arm64
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/taskdef-auditor
+build-EcrAuditor: ## (sam build) the ECR auditor for linux/arm64
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/ecr-auditor
+build-Sweeper: ## (sam build) the sweeper for linux/arm64
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweeper
+
+.PHONY: lint-template
+lint-template: ## cfn-lint template.yaml (no errors, no warnings)
+	cfn-lint template.yaml
+# end of SAM build targets ---------------------------------------------------------------------------------------

@@ -17,19 +17,14 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/source"
 )
 
-// Evaluated is one resource's findings from one evaluation (possibly none).
-type Evaluated struct {
-	ResourceID string
-	Findings   []engine.Finding
-}
-
 // Batch is what one invocation produced.
 type Batch struct {
-	Evaluated []Evaluated
+	Evaluated []publish.Evaluated
 	// Archived lists resources confirmed gone (or out of scope): their open findings are archived.
 	Archived []string
 }
@@ -145,9 +140,9 @@ func (s *Service) do(ctx context.Context, inv *invocation, a event.Action, log *
 	}
 }
 
-func (s *Service) add(inv *invocation, id string, fs []engine.Finding) {
-	inv.audited[id] = true
-	inv.batch.Evaluated = append(inv.batch.Evaluated, Evaluated{ResourceID: id, Findings: fs})
+func (s *Service) add(inv *invocation, r model.Resource, fs []engine.Finding) {
+	inv.audited[r.ID()] = true
+	inv.batch.Evaluated = append(inv.batch.Evaluated, publish.Evaluated{ResourceID: r.ID(), Resource: r, Findings: fs})
 }
 
 // auditTask audits one revision with the images it runs. A revision that cannot be described is archived only
@@ -169,7 +164,7 @@ func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor str
 	}
 	td.TagsChangedBy = actor
 	s.Source.ResolveImages(ctx, td)
-	s.add(inv, td.ID(), s.Engine.Task(td, inv.now))
+	s.add(inv, td, s.Engine.Task(td, inv.now))
 	var digests []string
 	for _, ref := range model.SortedKeys(td.Images) {
 		l := td.Images[ref]
@@ -178,7 +173,7 @@ func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor str
 		}
 		digests = append(digests, str(l.Image.Detail.ImageDigest))
 		if !inv.audited[l.Image.ID()] {
-			s.add(inv, l.Image.ID(), s.Engine.Image(l.Image, inv.now))
+			s.add(inv, l.Image, s.Engine.Image(l.Image, inv.now))
 		}
 	}
 	if s.Index != nil {
@@ -222,7 +217,7 @@ func (s *Service) auditRepository(ctx context.Context, inv *invocation, a event.
 		return err
 	}
 	r.TagsChangedBy = a.Actor
-	s.add(inv, r.ID(), s.Engine.Repository(r, inv.now))
+	s.add(inv, r, s.Engine.Repository(r, inv.now))
 	return nil
 }
 
@@ -232,7 +227,7 @@ func (s *Service) auditRegistry(ctx context.Context, inv *invocation) error {
 	if err != nil {
 		return err
 	}
-	s.add(inv, g.ID(), s.Engine.Registry(g, inv.now))
+	s.add(inv, g, s.Engine.Registry(g, inv.now))
 	repos, err := s.Source.Repositories(ctx)
 	if err != nil {
 		return err
@@ -244,7 +239,7 @@ func (s *Service) auditRegistry(ctx context.Context, inv *invocation) error {
 			errs = append(errs, err)
 			continue
 		}
-		s.add(inv, r.ID(), s.Engine.Repository(r, inv.now))
+		s.add(inv, r, s.Engine.Repository(r, inv.now))
 	}
 	return errors.Join(errs...)
 }
@@ -279,7 +274,7 @@ func (s *Service) auditImage(ctx context.Context, inv *invocation, a event.Actio
 		}
 	}
 	fs := s.Engine.Image(img, inv.now)
-	s.add(inv, img.ID(), fs)
+	s.add(inv, img, fs)
 	if !vulnerable(fs) {
 		return nil
 	}

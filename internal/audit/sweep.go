@@ -101,7 +101,7 @@ func (s *Service) sweepNewestImages(ctx context.Context, inv *invocation) error 
 			continue
 		}
 		if !inv.audited[img.ID()] {
-			s.add(inv, img.ID(), s.Engine.Image(img, inv.now))
+			s.add(inv, img, s.Engine.Image(img, inv.now))
 		}
 	}
 	return errors.Join(errs...)

@@ -34,8 +34,9 @@ var ErrNotInstalled = errors.New("moto_server not found on PATH: install it with
 var listening = regexp.MustCompile(`Running on (http://127\.0\.0\.1:\d+)`)
 
 // Start runs moto_server on a free loopback port, its output going to logPath (moto logs every request; a pipe
-// nobody drains would fill and hang it). It returns once the emulator answers.
-func Start(ctx context.Context, logPath string) (*Server, error) {
+// nobody drains would fill and hang it). It returns once the emulator answers. env adds environment variables,
+// e.g. MOTO_ACCOUNT_ID=111122223333 to make that the default account.
+func Start(ctx context.Context, logPath string, env ...string) (*Server, error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
 		return nil, ErrNotInstalled
@@ -47,6 +48,7 @@ func Start(ctx context.Context, logPath string) (*Server, error) {
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", "0")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, fmt.Errorf("start moto_server: %w", err)

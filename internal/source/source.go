@@ -337,10 +337,15 @@ func (s *Source) Complete(ctx context.Context, repo ecrtypes.Repository, registr
 	r.Tags, r.TagsKnown = model.TagsFromECR(tags.Tags), true
 	if ec := repo.EncryptionConfiguration; ec != nil && ec.KmsKey != nil && s.KMS != nil {
 		key, err := s.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: ec.KmsKey})
-		if err != nil {
+		switch code := errorCode(err); {
+		case code == "NotFoundException" || code == "AccessDeniedException":
+			// A key in another account, or one this role may not describe: the rule judges the key by its
+			// name and says the manager was not checked. A retry would not change the answer.
+			key = nil
+		case err != nil:
 			return nil, fmt.Errorf("describe KMS key of repository %s: %w", name, err)
 		}
-		if key.KeyMetadata != nil {
+		if key != nil && key.KeyMetadata != nil {
 			switch key.KeyMetadata.KeyManager {
 			case kmstypes.KeyManagerTypeAws:
 				r.KeyManager = "AWS"

@@ -1,0 +1,53 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/ecsaudit/ecsaudit/internal/notify"
+	"github.com/ecsaudit/ecsaudit/internal/publish"
+	"github.com/ecsaudit/ecsaudit/internal/state"
+)
+
+// HubSink publishes to Security Hub, keeps the finding state, and announces new failures on SNS.
+type HubSink struct {
+	Publisher *publish.Publisher
+	// Notifier is nil when no topic is configured.
+	Notifier *notify.Notifier
+	State    *state.Store
+	Log      *slog.Logger
+}
+
+// Publish implements Sink. Findings are published before anything is archived, and notifications go out only
+// after Security Hub accepted the findings they announce.
+func (h *HubSink) Publish(ctx context.Context, b *Batch) error {
+	var errs []error
+	out, err := h.Publisher.Publish(ctx, b.Evaluated)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("publish findings: %w", err))
+	}
+	h.Log.Info("findings published", "created", out.Created, "updated", out.Updated, "resolved", out.Resolved,
+		"archived", out.Archived, "reopened", out.Reopened, "unchanged", out.Unchanged, "skipped", out.Skipped, "failed", len(out.Failed))
+	if len(b.Archived) > 0 {
+		arch, err := h.Publisher.ArchiveResources(ctx, b.Archived)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("archive findings: %w", err))
+		}
+		h.Log.Info("findings of removed resources archived", "resources", len(b.Archived), "archived", arch.Archived)
+	}
+	if h.Notifier != nil && len(out.Notify) > 0 {
+		res, err := h.Notifier.Notify(ctx, out.Notify)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("notify: %w", err))
+		}
+		h.Log.Info("notifications sent", "messages", res.Messages, "notified", len(res.Notified), "baselined", len(res.Baselined))
+	}
+	return errors.Join(errs...)
+}
+
+// OpenResources implements OpenResources.
+func (h *HubSink) OpenResources(ctx context.Context) ([]string, error) {
+	return h.State.OpenResources(ctx)
+}

@@ -1,0 +1,120 @@
+// Package lambdafn wires one Lambda function: configuration from the environment, AWS clients, the audit service,
+// JSON logs and metrics. functions/<name>/main.go only calls Main.
+package lambdafn
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/ecsaudit/ecsaudit/internal/audit"
+	"github.com/ecsaudit/ecsaudit/internal/catalog"
+	"github.com/ecsaudit/ecsaudit/internal/cli"
+	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/fnconfig"
+	"github.com/ecsaudit/ecsaudit/internal/imageuse"
+	"github.com/ecsaudit/ecsaudit/internal/metrics"
+	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/notify"
+	"github.com/ecsaudit/ecsaudit/internal/publish"
+	"github.com/ecsaudit/ecsaudit/internal/source"
+	"github.com/ecsaudit/ecsaudit/internal/state"
+)
+
+// Function is a configured function, ready to handle events.
+type Function struct {
+	Service *audit.Service
+	Metrics *metrics.Recorder
+	Log     *slog.Logger
+	out     io.Writer
+}
+
+// Main starts a function under the Lambda runtime. A configuration error stops it before the first event, with
+// a message naming the bad variable (Lambda then reports an init error and retries nothing).
+func Main(name string) {
+	ctx := context.Background()
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", name)
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		log.Error("cannot load AWS configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	fn, err := Setup(ctx, name, os.Getenv, cfg, os.Stdout)
+	if err != nil {
+		log.Error("cannot start", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(fn.Handle)
+}
+
+// Setup builds a function from its environment and an AWS configuration (which may point at an emulator).
+func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws.Config, out io.Writer) (*Function, error) {
+	cat := catalog.Default()
+	fc, err := fnconfig.FromEnv(getenv, func(id string) bool { return cat.Lookup(id) != nil })
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: fc.LogLevel})).With("function", name)
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, fmt.Errorf("get caller identity: %w", err)
+	}
+	account, region := aws.ToString(id.Account), cfg.Region
+	if region == "" {
+		return nil, fmt.Errorf("environment variable AWS_REGION: required")
+	}
+	partition := model.PartitionOf(region)
+	ddb := dynamodb.NewFromConfig(cfg)
+	store := state.New(ddb, fc.StateTable)
+	eng := engine.New(cat, fc.Audit)
+	pub := publish.New(securityhub.NewFromConfig(cfg), store, publish.Options{
+		Account: account, Region: region, Partition: partition, Version: cli.Version,
+		ReportPasses: fc.ReportPasses, Lookup: cat.Lookup,
+	})
+	sink := &audit.HubSink{Publisher: pub, State: store, Log: log}
+	if fc.TopicARN != "" {
+		sink.Notifier = notify.New(sns.NewFromConfig(cfg), store, notify.Options{
+			TopicARN: fc.TopicARN, Threshold: fc.NotifyThreshold, Baseline: fc.Baseline, Partition: partition,
+		})
+	}
+	ecrClient := ecr.NewFromConfig(cfg)
+	src := source.New(account, region, ecs.NewFromConfig(cfg), ecrClient, kms.NewFromConfig(cfg))
+	src.ECRIn = func(r string) source.ECRAPI {
+		return ecr.NewFromConfig(cfg, func(o *ecr.Options) { o.Region = r })
+	}
+	rec := metrics.New(name)
+	return &Function{
+		Service: &audit.Service{
+			Source: src, Engine: eng, Index: &imageuse.Index{DB: ddb, Table: fc.StateTable},
+			Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode,
+		},
+		Metrics: rec,
+		Log:     log,
+		out:     out,
+	}, nil
+}
+
+// Handle is the Lambda handler: it takes the raw event so a malformed field is the service's to judge (and
+// acknowledge), not a decoding failure that Lambda would retry forever.
+func (f *Function) Handle(ctx context.Context, raw json.RawMessage) error {
+	err := f.Service.Handle(ctx, raw)
+	if ferr := f.Metrics.Flush(f.out, time.Now()); ferr != nil {
+		f.Log.Warn("metrics not written", "error", ferr.Error())
+	}
+	return err
+}

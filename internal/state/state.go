@@ -1,0 +1,427 @@
+// Package state keeps what the auditor must remember between invocations in one DynamoDB table: per finding Id
+// its status, severity, timestamps, and whether it was notified. Security Hub is an output, never the store.
+//
+// The table has a partition key pk (S), a sort key sk (S) and one global secondary index gsi1 (gsi1pk, gsi1sk, all
+// attributes projected); it is billed on demand and expires items through the TTL attribute expiresAt. A finding is
+// the item pk "FINDING#<finding Id>", sk "STATE", indexed under gsi1pk "RESOURCE#<resource Id>", gsi1sk "<finding Id>",
+// so all findings of one resource come from one Query. Other pk prefixes are left to other item kinds.
+//
+// A record never holds a secret, a finding's detail text or anything else quoted from a resource's configuration:
+// only identifiers, statuses and times.
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/ecsaudit/ecsaudit/internal/rule"
+)
+
+// Key and index names of the state table. The SAM template declares the same schema.
+const (
+	PartitionKey    = "pk"
+	SortKey         = "sk"
+	IndexName       = "gsi1"
+	IndexPartition  = "gsi1pk"
+	IndexSort       = "gsi1sk"
+	TTLAttribute    = "expiresAt"
+	findingPrefix   = "FINDING#"
+	resourcePrefix  = "RESOURCE#"
+	findingSortKey  = "STATE"
+	batchGetLimit   = 100
+	batchWriteLimit = 25
+	maxRetries      = 8
+)
+
+// Record states and workflow statuses as Security Hub names them.
+const (
+	Active             = "ACTIVE"
+	Archived           = "ARCHIVED"
+	WorkflowNew        = "NEW"
+	WorkflowSuppressed = "SUPPRESSED"
+	WorkflowResolved   = "RESOLVED"
+)
+
+// Compliance statuses as Security Hub names them.
+const (
+	ComplianceFailed       = "FAILED"
+	CompliancePassed       = "PASSED"
+	ComplianceNotAvailable = "NOT_AVAILABLE"
+)
+
+// Record is the remembered state of one finding Id.
+type Record struct {
+	FindingID string
+	// Status is the engine status last sent (FAILED, PASSED, SUPPRESSED, NOT_AVAILABLE).
+	Status rule.Status
+	// Compliance is the Compliance.Status last sent.
+	Compliance   string
+	Severity     rule.Severity
+	RuleID       string
+	ResourceID   string
+	ResourceType string
+	Container    string
+	Account      string
+	Region       string
+	// CreatedAt and FirstObservedAt stay as first sent for the life of the Id.
+	CreatedAt       time.Time
+	FirstObservedAt time.Time
+	// LastImportedAt is when the finding was last accepted by BatchImportFindings.
+	LastImportedAt time.Time
+	// UpdatedAt is the last UpdatedAt sent; the next one must be strictly later.
+	UpdatedAt   time.Time
+	RecordState string
+	// Workflow is the workflow status the auditor last set (on creation or through BatchUpdateFindings).
+	Workflow string
+	// Fingerprint is a hash of the finding as last sent, timestamps aside, to tell a changed finding from an
+	// unchanged one without storing its text.
+	Fingerprint string
+	Notified    bool
+	NotifiedAt  time.Time
+	// ExpiresAt, when set, lets DynamoDB delete the record (archived findings only).
+	ExpiresAt time.Time
+}
+
+// Open reports whether the finding is an active failure in Security Hub (suppressed ones included).
+func (r *Record) Open() bool { return r.RecordState == Active && r.Compliance == ComplianceFailed }
+
+// Store reads and writes finding records.
+type Store struct {
+	db    *dynamodb.Client
+	table string
+}
+
+// New returns a store on the named table.
+func New(db *dynamodb.Client, table string) *Store { return &Store{db: db, table: table} }
+
+// Table returns the table name.
+func (s *Store) Table() string { return s.table }
+
+// Get reads the records of the given finding Ids with strongly consistent reads. Ids without a record are absent
+// from the map.
+func (s *Store) Get(ctx context.Context, ids []string) (map[string]*Record, error) {
+	out := map[string]*Record{}
+	seen := map[string]bool{}
+	var keys []map[string]types.AttributeValue
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		keys = append(keys, findingKey(id))
+	}
+	for start := 0; start < len(keys); start += batchGetLimit {
+		pending := map[string]types.KeysAndAttributes{
+			s.table: {Keys: keys[start:min(start+batchGetLimit, len(keys))], ConsistentRead: aws.Bool(true)},
+		}
+		for attempt := 0; len(pending) > 0; attempt++ {
+			if attempt > maxRetries {
+				return nil, fmt.Errorf("read finding state: %d keys still unprocessed", len(pending[s.table].Keys))
+			}
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, err
+			}
+			resp, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+			if err != nil {
+				return nil, fmt.Errorf("read finding state: %w", err)
+			}
+			for _, item := range resp.Responses[s.table] {
+				rec, err := decode(item)
+				if err != nil {
+					return nil, err
+				}
+				out[rec.FindingID] = rec
+			}
+			pending = resp.UnprocessedKeys
+		}
+	}
+	return out, nil
+}
+
+// ByResource returns every finding record of one resource, through the index (eventually consistent).
+func (s *Store) ByResource(ctx context.Context, resourceID string) ([]*Record, error) {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(IndexName),
+		KeyConditionExpression:    aws.String("#p = :p"),
+		ExpressionAttributeNames:  map[string]string{"#p": IndexPartition},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": str(resourcePrefix + resourceID)},
+	})
+	var out []*Record
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query findings of %s: %w", resourceID, err)
+		}
+		for _, item := range page.Items {
+			rec, err := decode(item)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rec)
+		}
+	}
+	return out, nil
+}
+
+// Put writes whole records, replacing what was stored for their Ids.
+func (s *Store) Put(ctx context.Context, recs []*Record) error {
+	for start := 0; start < len(recs); start += batchWriteLimit {
+		var reqs []types.WriteRequest
+		for _, r := range recs[start:min(start+batchWriteLimit, len(recs))] {
+			if r.FindingID == "" || r.ResourceID == "" {
+				return fmt.Errorf("write finding state: record without finding or resource Id (%q, %q)", r.FindingID, r.ResourceID)
+			}
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: encode(r)}})
+		}
+		pending := map[string][]types.WriteRequest{s.table: reqs}
+		for attempt := 0; len(pending) > 0; attempt++ {
+			if attempt > maxRetries {
+				return fmt.Errorf("write finding state: %d items still unprocessed", len(pending[s.table]))
+			}
+			if err := backoff(ctx, attempt); err != nil {
+				return err
+			}
+			resp, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return fmt.Errorf("write finding state: %w", err)
+			}
+			pending = resp.UnprocessedItems
+		}
+	}
+	return nil
+}
+
+// MarkNotified records that the given findings were notified (or baselined) at the given time. An Id without a
+// record is skipped: no record is created for a finding that was never stored. A baseline of a large account marks
+// thousands of findings, so the updates run a few at a time.
+func (s *Store) MarkNotified(ctx context.Context, ids []string, at time.Time) error {
+	const workers = 8
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	next := make(chan string)
+	for range min(workers, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range next {
+				if err := s.markNotified(ctx, id, at); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, id := range ids {
+		next <- id
+	}
+	close(next)
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (s *Store) markNotified(ctx context.Context, id string, at time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      findingKey(id),
+		UpdateExpression:         aws.String("SET #n = :t, #at = :at"),
+		ConditionExpression:      aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#n": "notified", "#at": "notifiedAt", "#pk": PartitionKey},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":t":  &types.AttributeValueMemberBOOL{Value: true},
+			":at": str(FormatTime(at)),
+		},
+	})
+	var missing *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &missing) {
+		return fmt.Errorf("mark finding %s notified: %w", id, err)
+	}
+	return nil
+}
+
+// CreateTable creates the state table with exactly the schema the SAM template declares, waits until it is
+// active and enables TTL on expiresAt. It is meant for tests and the demo; deployments use the template.
+func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
+	s := types.ScalarAttributeTypeS
+	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:   aws.String(name),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String(PartitionKey), AttributeType: s},
+			{AttributeName: aws.String(SortKey), AttributeType: s},
+			{AttributeName: aws.String(IndexPartition), AttributeType: s},
+			{AttributeName: aws.String(IndexSort), AttributeType: s},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String(PartitionKey), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String(SortKey), KeyType: types.KeyTypeRange},
+		},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName: aws.String(IndexName),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(IndexPartition), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(IndexSort), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+	})
+	if err != nil {
+		return fmt.Errorf("create table %s: %w", name, err)
+	}
+	w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = time.Second })
+	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 5*time.Minute); err != nil {
+		return fmt.Errorf("wait for table %s: %w", name, err)
+	}
+	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName:               aws.String(name),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(TTLAttribute), Enabled: aws.Bool(true)},
+	})
+	if err != nil {
+		return fmt.Errorf("enable TTL on %s: %w", name, err)
+	}
+	return nil
+}
+
+// TimeLayout is how the state table and Security Hub timestamps are written: UTC with milliseconds, so that a
+// strictly later time in milliseconds is also strictly later as text.
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// FormatTime writes t in TimeLayout.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+func parseTime(item map[string]types.AttributeValue, name string) (time.Time, error) {
+	v := getS(item, name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("finding state attribute %s: %w", name, err)
+	}
+	return t.UTC(), nil
+}
+
+func findingKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{PartitionKey: str(findingPrefix + id), SortKey: str(findingSortKey)}
+}
+
+func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+func encode(r *Record) map[string]types.AttributeValue {
+	item := findingKey(r.FindingID)
+	item[IndexPartition] = str(resourcePrefix + r.ResourceID)
+	item[IndexSort] = str(r.FindingID)
+	put := func(name, v string) {
+		if v != "" {
+			item[name] = str(v)
+		}
+	}
+	putTime := func(name string, t time.Time) {
+		if !t.IsZero() {
+			item[name] = str(FormatTime(t))
+		}
+	}
+	put("status", string(r.Status))
+	put("compliance", r.Compliance)
+	put("severity", string(r.Severity))
+	put("ruleId", r.RuleID)
+	put("resourceId", r.ResourceID)
+	put("resourceType", r.ResourceType)
+	put("container", r.Container)
+	put("account", r.Account)
+	put("region", r.Region)
+	putTime("createdAt", r.CreatedAt)
+	putTime("firstObservedAt", r.FirstObservedAt)
+	putTime("lastImportedAt", r.LastImportedAt)
+	putTime("updatedAt", r.UpdatedAt)
+	put("recordState", r.RecordState)
+	put("workflow", r.Workflow)
+	put("fingerprint", r.Fingerprint)
+	item["notified"] = &types.AttributeValueMemberBOOL{Value: r.Notified}
+	putTime("notifiedAt", r.NotifiedAt)
+	if !r.ExpiresAt.IsZero() {
+		item[TTLAttribute] = &types.AttributeValueMemberN{Value: strconv.FormatInt(r.ExpiresAt.Unix(), 10)}
+	}
+	return item
+}
+
+func decode(item map[string]types.AttributeValue) (*Record, error) {
+	r := &Record{
+		FindingID:    strings.TrimPrefix(getS(item, PartitionKey), findingPrefix),
+		Status:       rule.Status(getS(item, "status")),
+		Compliance:   getS(item, "compliance"),
+		Severity:     rule.Severity(getS(item, "severity")),
+		RuleID:       getS(item, "ruleId"),
+		ResourceID:   getS(item, "resourceId"),
+		ResourceType: getS(item, "resourceType"),
+		Container:    getS(item, "container"),
+		Account:      getS(item, "account"),
+		Region:       getS(item, "region"),
+		RecordState:  getS(item, "recordState"),
+		Workflow:     getS(item, "workflow"),
+		Fingerprint:  getS(item, "fingerprint"),
+	}
+	if b, ok := item["notified"].(*types.AttributeValueMemberBOOL); ok {
+		r.Notified = b.Value
+	}
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{
+		{"createdAt", &r.CreatedAt}, {"firstObservedAt", &r.FirstObservedAt}, {"lastImportedAt", &r.LastImportedAt},
+		{"updatedAt", &r.UpdatedAt}, {"notifiedAt", &r.NotifiedAt},
+	} {
+		t, err := parseTime(item, f.name)
+		if err != nil {
+			return nil, err
+		}
+		*f.dst = t
+	}
+	if n, ok := item[TTLAttribute].(*types.AttributeValueMemberN); ok {
+		sec, err := strconv.ParseInt(n.Value, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("finding state attribute %s: %w", TTLAttribute, err)
+		}
+		r.ExpiresAt = time.Unix(sec, 0).UTC()
+	}
+	if r.FindingID == "" {
+		return nil, errors.New("finding state item without a finding Id")
+	}
+	return r, nil
+}
+
+func getS(item map[string]types.AttributeValue, name string) string {
+	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+// backoff waits before a retry of unprocessed items: nothing before the first attempt, then 50 ms doubling to 2 s.
+func backoff(ctx context.Context, attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	d := min(50*time.Millisecond<<(attempt-1), 2*time.Second)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
