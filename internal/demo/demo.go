@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -141,6 +140,9 @@ func (e *Env) Stop() {
 }
 
 func (e *Env) logPath() string { return filepath.Join(e.dir, "functions.log") }
+
+// LogPath is the file the functions' JSON logs go to.
+func (e *Env) LogPath() string { return e.logPath() }
 
 func (e *Env) seed(ctx context.Context, dir string) error {
 	cfg := e.Config
@@ -467,10 +469,4 @@ func shortARN(id string) string {
 		return id[i+len(prefix):]
 	}
 	return id
-}
-
-// Clock returns a fixed-step clock for tests that need strictly increasing times.
-func Clock(start time.Time) func() time.Time {
-	t := start
-	return func() time.Time { t = t.Add(time.Second); return t }
 }
