@@ -4,7 +4,7 @@ BIN       := bin
 PKG       := github.com/ecsaudit/ecsaudit
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X $(PKG)/internal/cli.Version=$(VERSION)
-STATICCHECK_VERSION := 2025.1.1
+STATICCHECK_VERSION := v0.8.2
 
 .DEFAULT_GOAL := help
 

@@ -27,6 +27,8 @@ type Batch struct {
 	Evaluated []publish.Evaluated
 	// Archived lists resources confirmed gone (or out of scope): their open findings are archived.
 	Archived []string
+	// Sweep marks the batch of a full sweep (the first one may be a silent baseline).
+	Sweep bool
 }
 
 // Sink publishes a batch: Security Hub, state and notifications.
@@ -45,6 +47,8 @@ type Service struct {
 	Now     func() time.Time
 	// RevisionMode is "latest" or "all" (sweeps).
 	RevisionMode string
+	// MinSeverity drops FAILED and SUPPRESSED findings below it (the template's SeverityThreshold); empty keeps all.
+	MinSeverity rule.Severity
 }
 
 // invocation carries what one event's handling reads once.
@@ -133,6 +137,7 @@ func (s *Service) do(ctx context.Context, inv *invocation, a event.Action, log *
 		inv.batch.Archived = append(inv.batch.Archived, s.imageARN(a))
 		return nil
 	case event.Sweep:
+		inv.batch.Sweep = true
 		return s.sweep(ctx, inv)
 	default:
 		log.Info("event ignored", "reason", a.Reason)
@@ -142,6 +147,16 @@ func (s *Service) do(ctx context.Context, inv *invocation, a event.Action, log *
 
 func (s *Service) add(inv *invocation, r model.Resource, fs []engine.Finding) {
 	inv.audited[r.ID()] = true
+	if s.MinSeverity != "" {
+		kept := fs[:0:0]
+		for _, f := range fs {
+			if (f.Status == rule.Failed || f.Status == rule.Suppressed) && !f.Severity.AtLeast(s.MinSeverity) {
+				continue
+			}
+			kept = append(kept, f)
+		}
+		fs = kept
+	}
 	inv.batch.Evaluated = append(inv.batch.Evaluated, publish.Evaluated{ResourceID: r.ID(), Resource: r, Findings: fs})
 }
 
@@ -150,6 +165,18 @@ func (s *Service) add(inv *invocation, r model.Resource, fs []engine.Finding) {
 func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor string) error {
 	if inv.audited[arn] {
 		return nil
+	}
+	if !source.HasRevision(arn) {
+		// A RegisterTaskDefinition event whose response was cut names only the family: audit its latest ACTIVE
+		// revision, found from the listing (describing a bare family may return a deregistered one).
+		latest, err := s.Source.LatestActiveRevision(ctx, arn)
+		if err != nil {
+			return err
+		}
+		if latest == "" {
+			return nil
+		}
+		arn = latest
 	}
 	td, err := s.Source.TaskDefinition(ctx, arn)
 	if err != nil {

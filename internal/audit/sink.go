@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/ecsaudit/ecsaudit/internal/notify"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
@@ -16,8 +17,12 @@ type HubSink struct {
 	Publisher *publish.Publisher
 	// Notifier is nil when no topic is configured.
 	Notifier *notify.Notifier
-	State    *state.Store
-	Log      *slog.Logger
+	// Baseline, when set, takes the Notifier's place for the first full sweep of the account and region: that
+	// sweep's findings are recorded as notified without a message, so installing the auditor sends no flood.
+	Baseline        *notify.Notifier
+	Account, Region string
+	State           *state.Store
+	Log             *slog.Logger
 }
 
 // Publish implements Sink. Findings are published before anything is archived, and notifications go out only
@@ -37,12 +42,28 @@ func (h *HubSink) Publish(ctx context.Context, b *Batch) error {
 		}
 		h.Log.Info("findings of removed resources archived", "resources", len(b.Archived), "archived", arch.Archived)
 	}
-	if h.Notifier != nil && len(out.Notify) > 0 {
-		res, err := h.Notifier.Notify(ctx, out.Notify)
+	n, baseline := h.Notifier, false
+	if b.Sweep && h.Baseline != nil && len(errs) == 0 {
+		done, err := h.State.BaselineDone(ctx, h.Account, h.Region)
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		if !done {
+			n, baseline = h.Baseline, true
+		}
+	}
+	if n != nil && len(out.Notify) > 0 {
+		res, err := n.Notify(ctx, out.Notify)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("notify: %w", err))
 		}
 		h.Log.Info("notifications sent", "messages", res.Messages, "notified", len(res.Notified), "baselined", len(res.Baselined))
+	}
+	if baseline && len(errs) == 0 {
+		if err := h.State.MarkBaseline(ctx, h.Account, h.Region, time.Now()); err != nil {
+			errs = append(errs, err)
+		}
+		h.Log.Info("first full sweep recorded as the baseline: its findings were not notified")
 	}
 	return errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -82,6 +83,10 @@ func Parse(source string, data []byte, known func(id string) bool) (*Config, err
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("config %s: %s", source, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	// Decode stops after the first value: anything after it (a second object pasted in) would be ignored silently.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("config %s: unexpected data after the top-level JSON object", source)
 	}
 	c := Default()
 	c.Source = source

@@ -102,7 +102,10 @@ func Run(ctx context.Context, out io.Writer, root string) error {
 }
 
 // Start launches and seeds the emulator and sets the three functions up against it.
-func Start(ctx context.Context, root string) (*Env, error) {
+func Start(ctx context.Context, root string) (*Env, error) { return StartWith(ctx, root, nil) }
+
+// StartWith is Start with extra function environment variables (BASELINE_MODE, REPORT_PASSES, ...).
+func StartWith(ctx context.Context, root string, extra map[string]string) (*Env, error) {
 	dir, err := os.MkdirTemp("", "ecsaudit-demo-")
 	if err != nil {
 		return nil, err
@@ -124,7 +127,7 @@ func Start(ctx context.Context, root string) (*Env, error) {
 	e := &Env{Server: srv, Shim: shim, URL: hs.URL, Config: emulator.Config(hs.URL, Region), Root: root,
 		Funcs: map[string]*lambdafn.Function{}, Secret: "planted-demo-secret-value-4711", dir: dir}
 	e.stop = func() { hs.Close(); srv.Stop(); os.RemoveAll(dir) }
-	if err := e.seed(ctx, dir); err != nil {
+	if err := e.seed(ctx, dir, extra); err != nil {
 		e.Stop()
 		return nil, err
 	}
@@ -144,7 +147,7 @@ func (e *Env) logPath() string { return filepath.Join(e.dir, "functions.log") }
 // LogPath is the file the functions' JSON logs go to.
 func (e *Env) LogPath() string { return e.logPath() }
 
-func (e *Env) seed(ctx context.Context, dir string) error {
+func (e *Env) seed(ctx context.Context, dir string, extra map[string]string) error {
 	cfg := e.Config
 	if _, err := securityhub.NewFromConfig(cfg).EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
 		return fmt.Errorf("enable security hub: %w", err)
@@ -203,6 +206,9 @@ func (e *Env) seed(ctx context.Context, dir string) error {
 		return err
 	}
 	env := map[string]string{"STATE_TABLE": table, "TOPIC_ARN": e.TopicARN, "NOTIFY_THRESHOLD": "HIGH"}
+	for k, v := range extra {
+		env[k] = v
+	}
 	for _, name := range []string{"TaskDefinitionAuditor", "EcrAuditor", "Sweeper"} {
 		fn, err := lambdafn.Setup(ctx, name, func(k string) string { return env[k] }, cfg, logs)
 		if err != nil {

@@ -163,3 +163,41 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Errorf("captured traffic lacks the variable name: the check would pass vacuously")
 	}
 }
+
+// TestBaselineSweepNotifiesNobody installs the auditor with BASELINE_MODE on an account that already holds a bad
+// task definition: the first sweep records its findings silently, later changes notify as usual.
+func TestBaselineSweepNotifiesNobody(t *testing.T) {
+	ctx := context.Background()
+	e, err := StartWith(ctx, repoRoot(t), map[string]string{"BASELINE_MODE": "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop()
+	sweep := Step{Event: "scheduled-sweep.json", Function: "Sweeper"}
+	if err := e.Do(ctx, sweep); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := e.Findings(ctx)
+	if err != nil || len(fs) < 10 {
+		t.Fatalf("the baseline sweep should still publish the findings: %d %v", len(fs), err)
+	}
+	if ns, err := e.Notifications(ctx); err != nil || len(ns) != 0 {
+		t.Fatalf("the baseline sweep notified: %v %v", ns, err)
+	}
+	steps := Steps()
+	for _, s := range steps[:4] { // repository, push, scan, web:7
+		if err := e.Do(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ns, err := e.Notifications(ctx)
+	if err != nil || len(ns) == 0 {
+		t.Fatalf("changes after the baseline must notify: %v %v", ns, err)
+	}
+	if err := e.Do(ctx, sweep); err != nil {
+		t.Fatal(err)
+	}
+	if ns, err := e.Notifications(ctx); err != nil || len(ns) != 0 {
+		t.Fatalf("a later sweep with nothing new notified: %v %v", ns, err)
+	}
+}

@@ -19,20 +19,22 @@ type Function struct {
 	TopicARN   string
 	// NotifyThreshold is the lowest severity that is notified through SNS.
 	NotifyThreshold rule.Severity
+	// SeverityThreshold is the lowest severity of a FAILED finding that is reported at all (default LOW: all).
+	SeverityThreshold rule.Severity
 	// Audit is the rule configuration: AUDIT_CONFIG (a JSON configuration document, as for the CLI) with
 	// TRUSTED_REGISTRIES and VULNERABILITY_THRESHOLD applied on top.
 	Audit *config.Config
 	// RevisionMode is "latest" (the latest ACTIVE revision of each family) or "all" (every ACTIVE revision).
 	RevisionMode string
 	ReportPasses bool
-	// Baseline records findings without notifying (the first sweep of a large account).
+	// Baseline makes the first full sweep of the account and region record its findings without notifying.
 	Baseline bool
 	LogLevel slog.Level
 }
 
 // FromEnv reads the configuration; known reports whether a rule ID exists.
 func FromEnv(getenv func(string) string, known func(string) bool) (*Function, error) {
-	f := &Function{NotifyThreshold: rule.High, RevisionMode: "latest", Audit: config.Default()}
+	f := &Function{NotifyThreshold: rule.High, SeverityThreshold: rule.Informational, RevisionMode: "latest", Audit: config.Default()}
 	var errs []error
 	bad := func(name string, err error) {
 		errs = append(errs, fmt.Errorf("environment variable %s: %w", name, err))
@@ -59,6 +61,13 @@ func FromEnv(getenv func(string) string, known func(string) bool) (*Function, er
 			bad("NOTIFY_THRESHOLD", err)
 		}
 		f.NotifyThreshold = s
+	}
+	if v := getenv("SEVERITY_THRESHOLD"); v != "" {
+		s, err := rule.ParseSeverity(v)
+		if err != nil {
+			bad("SEVERITY_THRESHOLD", err)
+		}
+		f.SeverityThreshold = s
 	}
 	if v := getenv("VULNERABILITY_THRESHOLD"); v != "" {
 		s, err := rule.ParseSeverity(v)

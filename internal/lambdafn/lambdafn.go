@@ -86,11 +86,14 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 		Account: account, Region: region, Partition: partition, Version: cli.Version,
 		ReportPasses: fc.ReportPasses, Lookup: cat.Lookup,
 	})
-	sink := &audit.HubSink{Publisher: pub, State: store, Log: log}
+	sink := &audit.HubSink{Publisher: pub, State: store, Log: log, Account: account, Region: region}
 	if fc.TopicARN != "" {
-		sink.Notifier = notify.New(sns.NewFromConfig(cfg), store, notify.Options{
-			TopicARN: fc.TopicARN, Threshold: fc.NotifyThreshold, Baseline: fc.Baseline, Partition: partition,
-		})
+		opts := notify.Options{TopicARN: fc.TopicARN, Threshold: fc.NotifyThreshold, Partition: partition}
+		sink.Notifier = notify.New(sns.NewFromConfig(cfg), store, opts)
+		if fc.Baseline {
+			opts.Baseline = true
+			sink.Baseline = notify.New(sns.NewFromConfig(cfg), store, opts)
+		}
 	}
 	ecrClient := ecr.NewFromConfig(cfg)
 	src := source.New(account, region, ecs.NewFromConfig(cfg), ecrClient, kms.NewFromConfig(cfg))
@@ -101,7 +104,7 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	return &Function{
 		Service: &audit.Service{
 			Source: src, Engine: eng, Index: &imageuse.Index{DB: ddb, Table: fc.StateTable},
-			Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode,
+			Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode, MinSeverity: fc.SeverityThreshold,
 		},
 		Metrics: rec,
 		Log:     log,

@@ -429,6 +429,12 @@ func (d *doc) addTask(td *taskWithTags, tags tagList, path string) {
 		t.Tags = map[string]string(tags)
 	}
 	d.set.identify(&t.Ref, deref(td.TaskDefinitionArn))
+	if t.ID() == "" {
+		// Neither ARN nor family (a register-task-definition skeleton): name it after its file, as a bare container
+		// list is, so its findings do not share the empty identity with every other such file.
+		fam := familyFromSource(d.source)
+		t.Def.Family = &fam
+	}
 	d.set.Tasks = append(d.set.Tasks, t)
 }
 

@@ -108,3 +108,33 @@ func splitRevision(arn string) (string, int) {
 	n, _ := strconv.Atoi(s[i+1:])
 	return s[:i], n
 }
+
+// HasRevision reports whether a task definition ARN or name ends in ":<revision>".
+func HasRevision(arn string) bool {
+	_, rev := splitRevision(arn)
+	return rev > 0
+}
+
+// LatestActiveRevision returns the highest ACTIVE revision of the family named by a family ARN or name, or "" when
+// the family has none.
+func (s *Source) LatestActiveRevision(ctx context.Context, family string) (string, error) {
+	if i := strings.LastIndex(family, "/"); i >= 0 {
+		family = family[i+1:]
+	}
+	best, bestRev := "", 0
+	p := ecs.NewListTaskDefinitionsPaginator(s.ECS, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family),
+		Status: ecstypes.TaskDefinitionStatusActive, MaxResults: aws.Int32(100)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("list task definitions of family %s: %w", family, err)
+		}
+		for _, a := range page.TaskDefinitionArns {
+			// familyPrefix matches other families that start with the same text.
+			if fam, rev := splitRevision(a); fam == family && rev > bestRev {
+				best, bestRev = a, rev
+			}
+		}
+	}
+	return best, nil
+}

@@ -218,3 +218,27 @@ func TestNewestImage(t *testing.T) {
 		t.Fatalf("newest: got %s, pushed %v", d, digests)
 	}
 }
+
+func TestLatestActiveRevisionOfFamily(t *testing.T) {
+	src, ecsc, _ := clients(t)
+	ctx := context.Background()
+	var arns []string
+	for _, fam := range []string{"web", "web", "web", "webhook"} {
+		out, err := ecsc.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String(fam),
+			ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("a"), Image: aws.String("x"), Memory: aws.Int32(64)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arns = append(arns, aws.ToString(out.TaskDefinition.TaskDefinitionArn))
+	}
+	if _, err := ecsc.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arns[2])}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := src.LatestActiveRevision(ctx, "arn:aws:ecs:us-east-1:"+account+":task-definition/web")
+	if err != nil || got != arns[1] {
+		t.Fatalf("got %q %v, want %s (web:3 is deregistered; webhook is another family)", got, err, arns[1])
+	}
+	if HasRevision("arn:aws:ecs:us-east-1:1:task-definition/web") || !HasRevision(arns[0]) {
+		t.Fatal("HasRevision")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -41,4 +42,27 @@ func (s *Store) OpenResources(ctx context.Context) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+func baselineKey(account, region string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{PartitionKey: str("BASELINE#" + account + "#" + region), SortKey: str(findingSortKey)}
+}
+
+// BaselineDone reports whether the first full sweep of an account and region has been recorded.
+func (s *Store) BaselineDone(ctx context.Context, account, region string) (bool, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: baselineKey(account, region), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, fmt.Errorf("read baseline marker of %s/%s: %w", account, region, err)
+	}
+	return len(out.Item) > 0, nil
+}
+
+// MarkBaseline records that the first full sweep of an account and region is done.
+func (s *Store) MarkBaseline(ctx context.Context, account, region string, at time.Time) error {
+	item := baselineKey(account, region)
+	item["at"] = str(FormatTime(at))
+	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item}); err != nil {
+		return fmt.Errorf("record baseline of %s/%s: %w", account, region, err)
+	}
+	return nil
 }
