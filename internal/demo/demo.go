@@ -219,12 +219,18 @@ func (e *Env) seed(ctx context.Context, dir string, extra map[string]string) err
 	return nil
 }
 
+// Apply makes the API call a step's event records, without delivering the event.
+func (s Step) Apply(ctx context.Context, e *Env) error {
+	if s.apply == nil {
+		return nil
+	}
+	return s.apply(ctx, e)
+}
+
 // Do applies a step's API call and delivers its event to its function.
 func (e *Env) Do(ctx context.Context, s Step) error {
-	if s.apply != nil {
-		if err := s.apply(ctx, e); err != nil {
-			return err
-		}
+	if err := s.Apply(ctx, e); err != nil {
+		return err
 	}
 	raw, err := os.ReadFile(filepath.Join(e.Root, "events", s.Event))
 	if err != nil {

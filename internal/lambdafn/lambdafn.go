@@ -59,7 +59,7 @@ func Main(name string) {
 		log.Error("cannot start", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(fn.Handle)
+	lambda.Start(fn)
 }
 
 // Setup builds a function from its environment and an AWS configuration (which may point at an emulator).
@@ -112,8 +112,17 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	}, nil
 }
 
-// Handle is the Lambda handler: it takes the raw event so a malformed field is the service's to judge (and
-// acknowledge), not a decoding failure that Lambda would retry forever.
+// Invoke implements lambda.Handler on the raw payload, so that even a payload that is not JSON reaches the service
+// (which logs and acknowledges it) instead of failing in the runtime's decoder, which Lambda would retry.
+func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	if err := f.Handle(ctx, payload); err != nil {
+		return nil, err
+	}
+	return []byte("null"), nil
+}
+
+// Handle handles one event: a malformed field is the service's to judge (and acknowledge), not a decoding failure
+// that Lambda would retry forever.
 func (f *Function) Handle(ctx context.Context, raw json.RawMessage) error {
 	err := f.Service.Handle(ctx, raw)
 	if ferr := f.Metrics.Flush(f.out, time.Now()); ferr != nil {

@@ -34,8 +34,9 @@ type Writer interface {
 
 // Writers maps each --format name to its writer. Other packages add formats (asff) in their init.
 var Writers = map[string]Writer{
-	"text": Text{},
-	"json": JSON{},
+	"text":  Text{},
+	"json":  JSON{},
+	"sarif": SARIF{},
 }
 
 // Formats lists the format names in order.

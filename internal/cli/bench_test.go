@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsaudit/ecsaudit/internal/catalog"
+	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/load"
+	"github.com/ecsaudit/ecsaudit/internal/model"
+)
+
+type corpusDoc struct {
+	name string
+	data []byte
+}
+
+// corpusTaskDefs reads the task definitions of the shared corpus that load; the invalid ones (kept there on purpose)
+// are left out so every iteration measures a full load and evaluation.
+func corpusTaskDefs(b *testing.B) []corpusDoc {
+	b.Helper()
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "taskdefs")
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no task definitions under %s (the shared corpus must sit beside the repository): %v", dir, err)
+	}
+	var docs []corpusDoc
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		set := load.NewSet(load.Options{})
+		if set.Add(f, data) != nil || len(set.Tasks) != 1 {
+			continue
+		}
+		docs = append(docs, corpusDoc{f, data})
+	}
+	if len(docs) == 0 {
+		b.Fatalf("no valid task definition under %s", dir)
+	}
+	return docs
+}
+
+// BenchmarkLoadEvaluate measures what a scan spends per task definition: one op is one corpus file loaded, linked
+// and evaluated with the shipped catalog. The sub-benchmarks split the two phases, and "decode-floor" measures one
+// plain json.Unmarshal of the same bytes into the SDK type: what any loader built on encoding/json pays at least.
+func BenchmarkLoadEvaluate(b *testing.B) {
+	docs := corpusTaskDefs(b)
+	eng := engine.New(catalog.Default(), nil)
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	opts := load.Options{Account: "111122223333", Region: "us-east-1"}
+	loadOne := func(d corpusDoc) *load.Set {
+		set := load.NewSet(opts)
+		if err := set.Add(d.name, d.data); err != nil {
+			b.Fatal(err)
+		}
+		set.Link()
+		return set
+	}
+	perTaskDef := func(b *testing.B, n int) {
+		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "taskdefs/s")
+	}
+
+	b.Run("load+evaluate", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			set := loadOne(docs[n%len(docs)])
+			eng.Evaluate(engine.Resources{Tasks: set.Tasks}, now)
+			n++
+		}
+		perTaskDef(b, n)
+	})
+	b.Run("load", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			loadOne(docs[n%len(docs)])
+			n++
+		}
+		perTaskDef(b, n)
+	})
+	b.Run("evaluate", func(b *testing.B) {
+		tasks := make([]*model.TaskDefinition, len(docs))
+		for i, d := range docs {
+			tasks[i] = loadOne(d).Tasks[0]
+		}
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			eng.Task(tasks[n%len(tasks)], now)
+			n++
+		}
+		perTaskDef(b, n)
+	})
+	b.Run("decode-floor", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			var v struct {
+				ecstypes.TaskDefinition
+				Wrapped *ecstypes.TaskDefinition `json:"taskDefinition"`
+			}
+			_ = json.Unmarshal(docs[n%len(docs)].data, &v) // cpu and memory as numbers fail here; the cost is what counts
+			n++
+		}
+		perTaskDef(b, n)
+	})
+}
