@@ -49,6 +49,8 @@ type Service struct {
 	RevisionMode string
 	// MinSeverity drops FAILED and SUPPRESSED findings below it (the template's SeverityThreshold); empty keeps all.
 	MinSeverity rule.Severity
+	// Trail, when set, lets the sweep check that a CloudTrail trail is logging (the events depend on one).
+	Trail source.CloudTrailAPI
 }
 
 // invocation carries what one event's handling reads once.
@@ -138,10 +140,28 @@ func (s *Service) do(ctx context.Context, inv *invocation, a event.Action, log *
 		return nil
 	case event.Sweep:
 		inv.batch.Sweep = true
+		s.checkTrail(ctx)
 		return s.sweep(ctx, inv)
 	default:
 		log.Info("event ignored", "reason", a.Reason)
 		return nil
+	}
+}
+
+// checkTrail warns, in the log and with the NoCloudTrail metric, when no trail is logging: the auditors then never
+// see an API call, and only sweeps find changes.
+func (s *Service) checkTrail(ctx context.Context) {
+	if s.Trail == nil {
+		return
+	}
+	ok, err := source.TrailLogging(ctx, s.Trail)
+	switch {
+	case err != nil:
+		s.Log.Warn("could not check for a CloudTrail trail", "error", err.Error())
+	case !ok:
+		s.Metrics.Add("NoCloudTrail", 1)
+		s.Log.Warn("no CloudTrail trail is logging management events in this region: the auditors receive no API-call " +
+			"events, so changes are found only by the scheduled sweep. Create a trail (see docs/deploy.md).")
 	}
 }
 

@@ -152,6 +152,9 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(string(logs), "no CloudTrail trail is logging") || !strings.Contains(string(logs), `"NoCloudTrail":1`) {
+		t.Errorf("the sweep did not warn that no trail is logging (the emulator has none)")
+	}
 	for name, text := range map[string]string{"sent to AWS": sent.String(), "stored": stored, "logged": string(logs), "notified": strings.Join(subjects, " ")} {
 		if strings.Contains(text, e.Secret) {
 			t.Errorf("the planted secret was %s", name)

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -105,6 +106,7 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 		Service: &audit.Service{
 			Source: src, Engine: eng, Index: &imageuse.Index{DB: ddb, Table: fc.StateTable},
 			Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode, MinSeverity: fc.SeverityThreshold,
+			Trail: cloudtrail.NewFromConfig(cfg),
 		},
 		Metrics: rec,
 		Log:     log,
