@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -454,7 +453,3 @@ func deref(p *string) string {
 	return *p
 }
 
-// sortedTasks orders tasks by ID so output is stable whatever the order of the inputs.
-func sortedBy[T model.Resource](xs []T) {
-	sort.SliceStable(xs, func(i, j int) bool { return xs[i].ID() < xs[j].ID() })
-}
