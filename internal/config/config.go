@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -75,6 +76,12 @@ type file struct {
 	MaxSuppressionDays            *int                `json:"maxSuppressionDays"`
 	Suppressions                  []fileSuppression   `json:"suppressions"`
 }
+
+// The largest scanGraceMinutes and maxSuppressionDays a time.Duration holds (about 292 years).
+const (
+	maxMinutes = int(math.MaxInt64 / int64(time.Minute))
+	maxDays    = int(math.MaxInt64 / int64(24*time.Hour))
+)
 
 // Parse reads a JSON configuration. known reports whether a rule ID exists.
 func Parse(source string, data []byte, known func(id string) bool) (*Config, error) {
@@ -144,6 +151,9 @@ func Parse(source string, data []byte, known func(id string) bool) (*Config, err
 	if f.ScanGraceMinutes != nil {
 		if *f.ScanGraceMinutes < 0 {
 			bad("scanGraceMinutes", "must not be negative, got %d", *f.ScanGraceMinutes)
+		} else if *f.ScanGraceMinutes > maxMinutes {
+			// A longer grace overflows time.Duration and turns negative.
+			bad("scanGraceMinutes", "must be at most %d, got %d", maxMinutes, *f.ScanGraceMinutes)
 		}
 		s.ScanGrace = time.Duration(*f.ScanGraceMinutes) * time.Minute
 	}
@@ -156,6 +166,9 @@ func Parse(source string, data []byte, known func(id string) bool) (*Config, err
 	if f.MaxSuppressionDays != nil {
 		if *f.MaxSuppressionDays <= 0 {
 			bad("maxSuppressionDays", "must be a positive number of days, got %d", *f.MaxSuppressionDays)
+		} else if *f.MaxSuppressionDays > maxDays {
+			// A longer maximum overflows time.Duration and turns negative, which would switch the cap off.
+			bad("maxSuppressionDays", "must be at most %d, got %d", maxDays, *f.MaxSuppressionDays)
 		}
 		c.MaxSuppression = time.Duration(*f.MaxSuppressionDays) * 24 * time.Hour
 	}

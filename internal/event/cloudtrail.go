@@ -304,8 +304,14 @@ func (c *call) ecr() ([]Action, error) {
 		}
 		if act.ARN == "" {
 			act.ARN = repositoryARN(c.region, act.RegistryID, act.RepositoryName)
-		} else if a, ok := model.ParseARN(act.ARN); !ok || a.Service != "ecr" {
-			return nil, fmt.Errorf("%s: %q is not a repository ARN", name, act.ARN)
+			return []Action{act}, nil
+		}
+		// The handler describes the repository by name and registry but files findings under the ARN: all three must
+		// agree, or an event could attribute one repository's findings to another.
+		a, ok := model.ParseARN(act.ARN)
+		act.RegistryID = first(act.RegistryID, a.Account)
+		if !ok || a.Service != "ecr" || a.Resource != "repository/"+act.RepositoryName || a.Account != act.RegistryID {
+			return nil, fmt.Errorf("%s: %q is not the ARN of repository %q in registry %q", name, act.ARN, act.RepositoryName, act.RegistryID)
 		}
 		return []Action{act}, nil
 	}
