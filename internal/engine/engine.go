@@ -45,25 +45,33 @@ type Resources struct {
 
 // Evaluate runs every enabled rule over every resource, in input order.
 func (e *Engine) Evaluate(rs Resources, now time.Time) []Finding {
-	var out []Finding
+	// One slice sized for the whole batch: findings are large values, and growing the slice copies all of them.
+	n := 0
 	for _, t := range rs.Tasks {
-		out = append(out, e.Task(t, now)...)
+		n += expected(e.cat.Tasks, len(t.Def.ContainerDefinitions))
+	}
+	n += len(rs.Repos)*len(e.cat.Repos) + len(rs.Registries)*len(e.cat.Registries) + len(rs.Images)*len(e.cat.Images)
+	out := make([]Finding, 0, n)
+	env := &rule.Env{Settings: e.cfg.Settings, Now: now}
+	for _, t := range rs.Tasks {
+		out = appendRun(e, out, e.cat.Tasks, t, env)
 	}
 	for _, r := range rs.Repos {
-		out = append(out, e.Repository(r, now)...)
+		out = appendRun(e, out, e.cat.Repos, r, env)
 	}
 	for _, g := range rs.Registries {
-		out = append(out, e.Registry(g, now)...)
+		out = appendRun(e, out, e.cat.Registries, g, env)
 	}
 	for _, i := range rs.Images {
-		out = append(out, e.Image(i, now)...)
+		out = appendRun(e, out, e.cat.Images, i, env)
 	}
-	return out
+	return nilIfEmpty(out)
 }
 
 // Task evaluates one task definition.
 func (e *Engine) Task(t *model.TaskDefinition, now time.Time) []Finding {
-	return run(e, e.cat.Tasks, t, now)
+	out := make([]Finding, 0, expected(e.cat.Tasks, len(t.Def.ContainerDefinitions)))
+	return nilIfEmpty(appendRun(e, out, e.cat.Tasks, t, &rule.Env{Settings: e.cfg.Settings, Now: now}))
 }
 
 // Repository evaluates one repository.
@@ -81,52 +89,97 @@ func (e *Engine) Image(i *model.Image, now time.Time) []Finding {
 	return run(e, e.cat.Images, i, now)
 }
 
+// expected estimates how many findings the task rules give for a task with n containers: one per container for a
+// container-level rule, one for any other. It only sizes a slice; a rule may return more.
+func expected(rules []*rule.Rule[*model.TaskDefinition], n int) int {
+	total := 0
+	for _, ru := range rules {
+		if ru.Level == rule.ContainerLevel {
+			total += max(n, 1)
+		} else {
+			total++
+		}
+	}
+	return total
+}
+
+// nilIfEmpty keeps "no findings" a nil slice, as it was before the slices were sized in advance.
+func nilIfEmpty(fs []Finding) []Finding {
+	if len(fs) == 0 {
+		return nil
+	}
+	return fs
+}
+
 func run[R model.Resource](e *Engine, rules []*rule.Rule[R], r R, now time.Time) []Finding {
-	env := &rule.Env{Settings: e.cfg.Settings, Now: now}
+	return nilIfEmpty(appendRun(e, nil, rules, r, &rule.Env{Settings: e.cfg.Settings, Now: now}))
+}
+
+// appendRun appends the findings of every enabled rule on r to out, whose spare capacity must be zero (as make and
+// append leave it).
+func appendRun[R model.Resource](e *Engine, out []Finding, rules []*rule.Rule[R], r R, env *rule.Env) []Finding {
 	ref := r.Ident()
-	sup := e.suppressionsFor(r, now)
-	var out []Finding
+	// The resource's ID is built (family:revision) on every call when it has no ARN: once is enough.
+	res := resource{r: r, ref: ref, id: r.ID(), typ: r.Type()}
+	var sup suppressions
+	e.suppressionsFor(&sup, r, res.id, env.Now)
+	start := len(out)
 	for _, ru := range rules {
 		if e.cfg.Disabled(ru.ID) {
 			continue
 		}
-		for _, res := range ru.Check(r, env) {
-			out = append(out, e.finding(&ru.Meta, r, ref, res, sup))
+		results := ru.Check(r, env)
+		for i := range results {
+			if len(out) < cap(out) {
+				// Past its length the slice is still as make zeroed it; appending a zero Finding would zero it
+				// again, with a write barrier per pointer while the collector runs.
+				out = out[:len(out)+1]
+			} else {
+				out = append(out, Finding{})
+			}
+			e.finding(&out[len(out)-1], &ru.Meta, &res, &results[i], &sup)
 		}
 	}
+	setIDs(out[start:], res.id)
 	if sup.invalid != "" {
 		out = append(out, e.invalidTagFinding(r, ref, sup.invalid))
 	}
 	return out
 }
 
-func (e *Engine) finding(m *rule.Meta, r model.Resource, ref *model.Ref, res rule.Result, sup *suppressions) Finding {
+// resource is what every finding of one resource repeats.
+type resource struct {
+	r       model.Resource
+	ref     *model.Ref
+	id, typ string
+}
+
+// finding fills f, a zero Finding, in place: a Finding is large, and building it in the slice avoids copying it.
+func (e *Engine) finding(f *Finding, m *rule.Meta, r *resource, res *rule.Result, sup *suppressions) {
 	sev := m.Severity
 	if res.Severity != "" {
 		sev = res.Severity
 	}
 	sev = e.cfg.Severity(m.ID, sev)
-	f := Finding{
-		ID:           FindingID(m.ID, r.ID(), res.Container),
-		RuleID:       m.ID,
-		Status:       res.Status,
-		Severity:     sev,
-		ResourceType: r.Type(),
-		ResourceID:   r.ID(),
-		Container:    res.Container,
-		Title:        m.Title,
-		Detail:       res.Detail,
-		Remediation:  m.Remediation,
-		Source:       ref.Source,
-		Path:         res.Path,
-		SourcePath:   ref.SourcePath,
-		Account:      ref.Account,
-		Region:       ref.Region,
-		Rule:         m,
-		Resource:     r,
-	}
+	// Field by field into the slice's zeroed element: a composite literal would be built aside and copied, with a
+	// write barrier for each of its pointers while the collector runs. The ID is set by setIDs.
+	f.RuleID = m.ID
+	f.Status = res.Status
+	f.Severity = sev
+	f.ResourceType = r.typ
+	f.ResourceID = r.id
+	f.Container = res.Container
+	f.Title = m.Title
+	f.Detail = res.Detail
+	f.Remediation = m.Remediation
+	f.Source = r.ref.Source
+	f.Path = res.Path
+	f.SourcePath = r.ref.SourcePath
+	f.Account = r.ref.Account
+	f.Region = r.ref.Region
+	f.Rule = m
+	f.Resource = r.r
 	if res.Status == rule.Failed {
-		sup.apply(&f)
+		sup.apply(f)
 	}
-	return f
 }

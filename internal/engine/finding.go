@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
@@ -51,13 +52,61 @@ const maxIDLength = 512
 
 // FindingID derives the stable finding identity from rule, resource and container.
 func FindingID(ruleID, resourceID, container string) string {
-	id := resourceID + "/" + ruleID
-	if container != "" {
-		id += "/" + container
-	}
-	if len(id) <= maxIDLength {
-		return id
+	if idLength(ruleID, resourceID, container) <= maxIDLength {
+		if container == "" {
+			return resourceID + "/" + ruleID
+		}
+		return resourceID + "/" + ruleID + "/" + container
 	}
 	sum := sha256.Sum256([]byte(ruleID + "\x00" + resourceID + "\x00" + container))
 	return "ecsaudit/" + ruleID + "/" + hex.EncodeToString(sum[:])
+}
+
+// idLength is the length of the plain ID resourceID/ruleID[/container].
+func idLength(ruleID, resourceID, container string) int {
+	n := len(resourceID) + 1 + len(ruleID)
+	if container != "" {
+		n += 1 + len(container)
+	}
+	return n
+}
+
+// writeID writes the plain ID, resourceID/ruleID[/container], to b.
+func writeID(b *strings.Builder, ruleID, resourceID, container string) {
+	b.WriteString(resourceID)
+	b.WriteByte('/')
+	b.WriteString(ruleID)
+	if container != "" {
+		b.WriteByte('/')
+		b.WriteString(container)
+	}
+}
+
+// setIDs sets the ID of every finding of one resource, building all the plain ones in one allocation: a scan makes
+// one ID per finding, and each used to be a string of its own.
+func setIDs(fs []Finding, resourceID string) {
+	n := 0
+	for i := range fs {
+		if l := idLength(fs[i].RuleID, resourceID, fs[i].Container); l <= maxIDLength {
+			n += l
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range fs {
+		if idLength(fs[i].RuleID, resourceID, fs[i].Container) <= maxIDLength {
+			writeID(&b, fs[i].RuleID, resourceID, fs[i].Container)
+		}
+	}
+	all, off := b.String(), 0
+	for i := range fs {
+		f := &fs[i]
+		l := idLength(f.RuleID, resourceID, f.Container)
+		if l > maxIDLength {
+			f.ID = FindingID(f.RuleID, resourceID, f.Container)
+			continue
+		}
+		f.ID = all[off : off+l]
+		off += l
+	}
 }

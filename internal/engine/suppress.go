@@ -44,8 +44,11 @@ type suppressions struct {
 	invalid string
 }
 
-func (e *Engine) suppressionsFor(r model.Resource, now time.Time) *suppressions {
-	s := &suppressions{now: now}
+// suppressionsFor fills s with the suppressions that match resource r (whose ID is id). It allocates nothing for a
+// resource without a suppression tag when the configuration has no suppressions: the common case, met for every
+// resource of a scan.
+func (e *Engine) suppressionsFor(s *suppressions, r model.Resource, id string, now time.Time) {
+	s.now = now
 	ref := r.Ident()
 	if v, ok := ref.Tags[SuppressTag]; ok {
 		ws, problems := ParseSuppressTag(v, e.known)
@@ -59,9 +62,8 @@ func (e *Engine) suppressionsFor(r model.Resource, now time.Time) *suppressions 
 		}
 		s.invalid = strings.Join(problems, "; ")
 	}
-	ids := []string{r.ID(), ref.ARN}
 	for i, c := range e.cfg.Suppressions {
-		if !matchesAny(c.Resource, ids) {
+		if !matchesAny(c.Resource, id, ref.ARN) {
 			continue
 		}
 		s.list = append(s.list, waiver{
@@ -81,16 +83,11 @@ func (e *Engine) suppressionsFor(r model.Resource, now time.Time) *suppressions 
 			}
 		}
 	}
-	return s
 }
 
-func matchesAny(pattern string, ids []string) bool {
-	for _, id := range ids {
-		if id != "" && rule.Glob(pattern, id) {
-			return true
-		}
-	}
-	return false
+// matchesAny reports whether pattern matches the resource's ID or its ARN (either may be empty).
+func matchesAny(pattern, id, arn string) bool {
+	return (id != "" && rule.Glob(pattern, id)) || (arn != "" && rule.Glob(pattern, arn))
 }
 
 func orDefault(s, d string) string {

@@ -66,6 +66,10 @@ func (d *doc) readRepositories(top map[string]member, prefix string) error {
 		if err := validateRepo(&rj.Repository); err != nil {
 			return fmt.Errorf("repositories[%d]: %w", i, err)
 		}
+		if deref(rj.RepositoryName) == "" {
+			// Rules and findings name the repository; without a name it has no identity of its own.
+			return fmt.Errorf("repositories[%d]: no repositoryName", i)
+		}
 		r := &model.Repository{Repo: rj.Repository, Described: true}
 		r.Repo.CreatedAt = rj.CreatedAt.t
 		r.Source, r.SourcePath = d.source, path
@@ -254,6 +258,9 @@ func (d *doc) readScanFindings(top map[string]member) error {
 	}
 	for _, f := range out.ImageScanFindings.EnhancedFindings {
 		fs = append(fs, model.ScanFinding{Name: f.PackageVulnerabilityDetails.VulnerabilityID, Severity: f.Severity})
+	}
+	if d.set.findings == nil {
+		d.set.findings = map[string][]model.ScanFinding{}
 	}
 	d.set.findings[out.ImageID.ImageDigest] = append(d.set.findings[out.ImageID.ImageDigest], fs...)
 	return nil

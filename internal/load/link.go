@@ -25,6 +25,9 @@ func (s *Set) Link() {
 	for _, r := range s.Repos {
 		r.Registry = s.registryFor(r.Account)
 	}
+	if len(s.Images) == 0 {
+		return // nothing below to join: spare the common case (task definitions only) the map
+	}
 	byRepo := map[string][]*model.Image{}
 	for _, img := range s.Images {
 		name := deref(img.Detail.RepositoryName)

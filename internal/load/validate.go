@@ -1,87 +1,134 @@
 package load
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// check reports a value outside the SDK's list of known values. An empty value is absent, not unknown.
-func check[E ~string](field string, v E, known []E) error {
+// check reports a value outside the SDK's list of known values. An empty value is absent, not unknown. The field
+// name is built only for the error: this runs for every field of every task definition read.
+func check[E ~string](v E, known []E, field func() string) error {
 	if v == "" || slices.Contains(known, v) {
 		return nil
 	}
-	return fmt.Errorf("%s: unknown value %q (want one of %v)", field, string(v), known)
+	names := make([]string, len(known))
+	for i, k := range known {
+		names[i] = string(k)
+	}
+	return &valueError{msg: field() + ": unknown value " + strconv.Quote(string(v)) + " (want one of [" +
+		strings.Join(names, " ") + "])"}
+}
+
+// valueError is an unknown enum value; its text is built without fmt so that the list of known values, which the
+// SDK builds on every call, can stay on the stack on the path where every value is known.
+type valueError struct{ msg string }
+
+func (e *valueError) Error() string { return e.msg }
+
+// name returns a constant field name as check wants it.
+func name(s string) func() string { return func() string { return s } }
+
+// indexed names element i of a list field, then the path below it.
+func indexed(list string, i int, rest string) func() string {
+	return func() string { return list + "[" + strconv.Itoa(i) + "]" + rest }
 }
 
 func validateTask(td *ecstypes.TaskDefinition) error {
-	errs := []error{
-		check("networkMode", td.NetworkMode, ecstypes.NetworkMode("").Values()),
-		check("pidMode", td.PidMode, ecstypes.PidMode("").Values()),
-		check("ipcMode", td.IpcMode, ecstypes.IpcMode("").Values()),
-		check("status", td.Status, ecstypes.TaskDefinitionStatus("").Values()),
+	if err := check(td.NetworkMode, ecstypes.NetworkMode("").Values(), name("networkMode")); err != nil {
+		return err
+	}
+	if err := check(td.PidMode, ecstypes.PidMode("").Values(), name("pidMode")); err != nil {
+		return err
+	}
+	if err := check(td.IpcMode, ecstypes.IpcMode("").Values(), name("ipcMode")); err != nil {
+		return err
+	}
+	if err := check(td.Status, ecstypes.TaskDefinitionStatus("").Values(), name("status")); err != nil {
+		return err
 	}
 	for i, c := range td.RequiresCompatibilities {
-		errs = append(errs, check(fmt.Sprintf("requiresCompatibilities[%d]", i), c, ecstypes.Compatibility("").Values()))
+		if err := check(c, ecstypes.Compatibility("").Values(), indexed("requiresCompatibilities", i, "")); err != nil {
+			return err
+		}
 	}
 	if rp := td.RuntimePlatform; rp != nil {
-		errs = append(errs,
-			check("runtimePlatform.operatingSystemFamily", rp.OperatingSystemFamily, ecstypes.OSFamily("").Values()),
-			check("runtimePlatform.cpuArchitecture", rp.CpuArchitecture, ecstypes.CPUArchitecture("").Values()))
+		if err := check(rp.OperatingSystemFamily, ecstypes.OSFamily("").Values(), name("runtimePlatform.operatingSystemFamily")); err != nil {
+			return err
+		}
+		if err := check(rp.CpuArchitecture, ecstypes.CPUArchitecture("").Values(), name("runtimePlatform.cpuArchitecture")); err != nil {
+			return err
+		}
 	}
 	for i, v := range td.Volumes {
-		if v.EfsVolumeConfiguration != nil {
-			errs = append(errs, check(fmt.Sprintf("volumes[%d].efsVolumeConfiguration.transitEncryption", i),
-				v.EfsVolumeConfiguration.TransitEncryption, ecstypes.EFSTransitEncryption("").Values()))
+		if efs := v.EfsVolumeConfiguration; efs != nil {
+			if err := check(efs.TransitEncryption, ecstypes.EFSTransitEncryption("").Values(),
+				indexed("volumes", i, ".efsVolumeConfiguration.transitEncryption")); err != nil {
+				return err
+			}
 		}
 	}
 	for i, c := range td.ContainerDefinitions {
-		at := fmt.Sprintf("containerDefinitions[%d]", i)
 		if c.LogConfiguration != nil {
-			errs = append(errs, check(at+".logConfiguration.logDriver", c.LogConfiguration.LogDriver, ecstypes.LogDriver("").Values()))
+			if err := check(c.LogConfiguration.LogDriver, ecstypes.LogDriver("").Values(),
+				indexed("containerDefinitions", i, ".logConfiguration.logDriver")); err != nil {
+				return err
+			}
 		}
 		for j, p := range c.PortMappings {
-			errs = append(errs, check(fmt.Sprintf("%s.portMappings[%d].protocol", at, j), p.Protocol, ecstypes.TransportProtocol("").Values()))
+			if err := check(p.Protocol, ecstypes.TransportProtocol("").Values(), func() string {
+				return "containerDefinitions[" + strconv.Itoa(i) + "].portMappings[" + strconv.Itoa(j) + "].protocol"
+			}); err != nil {
+				return err
+			}
 		}
 	}
-	return first(errs)
+	return nil
 }
 
 func validateRepo(r *ecrtypes.Repository) error {
-	errs := []error{check("imageTagMutability", r.ImageTagMutability, ecrtypes.ImageTagMutability("").Values())}
+	if err := check(r.ImageTagMutability, ecrtypes.ImageTagMutability("").Values(), name("imageTagMutability")); err != nil {
+		return err
+	}
 	if r.EncryptionConfiguration != nil {
-		errs = append(errs, check("encryptionConfiguration.encryptionType", r.EncryptionConfiguration.EncryptionType, ecrtypes.EncryptionType("").Values()))
+		if err := check(r.EncryptionConfiguration.EncryptionType, ecrtypes.EncryptionType("").Values(),
+			name("encryptionConfiguration.encryptionType")); err != nil {
+			return err
+		}
 	}
 	for i, f := range r.ImageTagMutabilityExclusionFilters {
-		errs = append(errs, check(fmt.Sprintf("imageTagMutabilityExclusionFilters[%d].filterType", i), f.FilterType, ecrtypes.ImageTagMutabilityExclusionFilterType("").Values()))
+		if err := check(f.FilterType, ecrtypes.ImageTagMutabilityExclusionFilterType("").Values(),
+			indexed("imageTagMutabilityExclusionFilters", i, ".filterType")); err != nil {
+			return err
+		}
 	}
-	return first(errs)
+	return nil
 }
 
 func validateImage(d *ecrtypes.ImageDetail) error {
 	if d.ImageScanStatus != nil {
-		return check("imageScanStatus.status", d.ImageScanStatus.Status, ecrtypes.ScanStatus("").Values())
+		return check(d.ImageScanStatus.Status, ecrtypes.ScanStatus("").Values(), name("imageScanStatus.status"))
 	}
 	return nil
 }
 
 func validateRegistry(sc *ecrtypes.RegistryScanningConfiguration) error {
-	errs := []error{check("scanType", sc.ScanType, ecrtypes.ScanType("").Values())}
-	for i, r := range sc.Rules {
-		errs = append(errs, check(fmt.Sprintf("rules[%d].scanFrequency", i), r.ScanFrequency, ecrtypes.ScanFrequency("").Values()))
-		for j, f := range r.RepositoryFilters {
-			errs = append(errs, check(fmt.Sprintf("rules[%d].repositoryFilters[%d].filterType", i, j), f.FilterType, ecrtypes.ScanningRepositoryFilterType("").Values()))
-		}
+	if err := check(sc.ScanType, ecrtypes.ScanType("").Values(), name("scanType")); err != nil {
+		return err
 	}
-	return first(errs)
-}
-
-func first(errs []error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
+	for i, r := range sc.Rules {
+		if err := check(r.ScanFrequency, ecrtypes.ScanFrequency("").Values(), indexed("rules", i, ".scanFrequency")); err != nil {
+			return err
+		}
+		for j, f := range r.RepositoryFilters {
+			if err := check(f.FilterType, ecrtypes.ScanningRepositoryFilterType("").Values(), func() string {
+				return "rules[" + strconv.Itoa(i) + "].repositoryFilters[" + strconv.Itoa(j) + "].filterType"
+			}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

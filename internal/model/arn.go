@@ -9,11 +9,19 @@ type ARN struct {
 
 // ParseARN splits an ARN; ok is false when s is not one.
 func ParseARN(s string) (a ARN, ok bool) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" {
+	// arn:partition:service:region:account:resource, the resource keeping any further colons; cut rather than split
+	// so that the five fields cost no allocation (every task definition's identity goes through here).
+	var parts [5]string
+	rest := s
+	for i := range parts {
+		if parts[i], rest, ok = strings.Cut(rest, ":"); !ok {
+			return ARN{}, false
+		}
+	}
+	if parts[0] != "arn" || parts[1] == "" || parts[2] == "" {
 		return ARN{}, false
 	}
-	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: parts[5]}, true
+	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: rest}, true
 }
 
 // PartitionOf returns the partition of a region name.

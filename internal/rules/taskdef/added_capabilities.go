@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,15 +75,15 @@ func checkAddedCapabilities(name string, i int, c *ecstypes.ContainerDefinition,
 	}
 	if len(extra) == 0 {
 		if len(kept) == 0 {
-			return pass(fmt.Sprintf("container %q adds no Linux capabilities", name))
+			return pass(detailf("container %q adds no Linux capabilities", name))
 		}
-		return pass(fmt.Sprintf("container %q adds only allowed capabilities: %s", name, strings.Join(kept, ", ")))
+		return pass(detailf("container %q adds only allowed capabilities: %s", name, strings.Join(kept, ", ")))
 	}
 	allowedText := "none"
 	if len(allowed) > 0 {
 		allowedText = strings.Join(allowed, ", ")
 	}
-	detail := fmt.Sprintf("container %q adds %s (allowed: %s)", name, strings.Join(extra, ", "), allowedText)
+	detail := detailf("container %q adds %s (allowed: %s)", name, strings.Join(extra, ", "), allowedText)
 	sev := rule.Medium
 	if len(high) > 0 {
 		sev, at = rule.High, atHigh

@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -39,30 +38,30 @@ var BlockingLogMode = register(&Rule{
 			name := t.ContainerName(i)
 			lc := c.LogConfiguration
 			if lc == nil || lc.LogDriver == "" {
-				return inapplicable(fmt.Sprintf("container %q has no log driver (task.no-log-configuration reports on that)", name))
+				return inapplicable(detailf("container %q has no log driver (task.no-log-configuration reports on that)", name))
 			}
 			mode, set := lc.Options["mode"]
 			mode = strings.ToLower(strings.TrimSpace(mode))
 			switch {
 			case mode == "blocking":
-				return fail(fmt.Sprintf("container %q sets log driver %s with mode \"blocking\"", name, lc.LogDriver),
+				return fail(detailf("container %q sets log driver %s with mode \"blocking\"", name, string(lc.LogDriver)),
 					containerPath(i, "logConfiguration", "options", "mode"))
 			case mode != "":
-				return pass(fmt.Sprintf("container %q sets log driver %s with mode %q", name, lc.LogDriver, mode))
+				return pass(detailf("container %q sets log driver %s with mode %q", name, string(lc.LogDriver), mode))
 			case accountMode == "blocking":
-				return fail(fmt.Sprintf("container %q sets log driver %s without a mode, and the account setting "+
-					"defaultLogDriverMode is blocking", name, lc.LogDriver), containerPath(i, "logConfiguration", "options"))
+				return fail(detailf("container %q sets log driver %s without a mode, and the account setting "+
+					"defaultLogDriverMode is blocking", name, string(lc.LogDriver)), containerPath(i, "logConfiguration", "options"))
 			case accountMode == "non-blocking":
-				return pass(fmt.Sprintf("container %q sets log driver %s without a mode; the account setting "+
-					"defaultLogDriverMode is non-blocking", name, lc.LogDriver))
+				return pass(detailf("container %q sets log driver %s without a mode; the account setting "+
+					"defaultLogDriverMode is non-blocking", name, string(lc.LogDriver)))
 			}
 			what := "without a mode"
 			if set {
 				what = "with an empty mode"
 			}
-			return pass(fmt.Sprintf("container %q sets log driver %s %s, which ECS treats as non-blocking since June 2025 "+
+			return pass(detailf("container %q sets log driver %s %s, which ECS treats as non-blocking since June 2025 "+
 				"(the account setting defaultLogDriverMode is not known; if it is blocking, so is this container)",
-				name, lc.LogDriver, what))
+				name, string(lc.LogDriver), what))
 		})
 	},
 })

@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -45,11 +44,11 @@ var CapabilitiesNotDropped = register(&Rule{
 			path := containerPath(i, "linuxParameters", "capabilities", "drop")
 			switch {
 			case slices.Contains(drop, "ALL"):
-				return pass(fmt.Sprintf("container %q drops ALL capabilities", name))
+				return pass(detailf("container %q drops ALL capabilities", name))
 			case len(drop) == 0:
-				return fail(fmt.Sprintf("container %q drops no capabilities: it keeps Docker's default set", name), path)
+				return fail(detailf("container %q drops no capabilities: it keeps Docker's default set", name), path)
 			}
-			return fail(fmt.Sprintf("container %q drops %s but not ALL: the rest of Docker's default set remains",
+			return fail(detailf("container %q drops %s but not ALL: the rest of Docker's default set remains",
 				name, strings.Join(drop, ", ")), path)
 		})
 	},

@@ -1,7 +1,7 @@
 package taskdef
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -30,14 +30,14 @@ var CPULimit = register(&Rule{
 	},
 	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
 		if cpu := taskLimit(t.Def.Cpu); cpu != "" {
-			return []rule.Result{pass(fmt.Sprintf("task-level cpu is %s, a hard limit for the whole task", cpu))}
+			return []rule.Result{pass(detailf("task-level cpu is %s, a hard limit for the whole task", cpu))}
 		}
 		var withCPU, withoutCPU []string
 		for i, c := range t.Def.ContainerDefinitions {
 			if c.Cpu > 0 {
-				withCPU = append(withCPU, fmt.Sprintf("%q", t.ContainerName(i)))
+				withCPU = append(withCPU, strconv.Quote(t.ContainerName(i)))
 			} else {
-				withoutCPU = append(withoutCPU, fmt.Sprintf("%q", t.ContainerName(i)))
+				withoutCPU = append(withoutCPU, strconv.Quote(t.ContainerName(i)))
 			}
 		}
 		if t.Windows() {
@@ -45,12 +45,12 @@ var CPULimit = register(&Rule{
 				return []rule.Result{pass("task-level cpu is not set, but this is a Windows task and every container " +
 					"sets cpu, which Windows enforces as an absolute limit")}
 			}
-			return []rule.Result{fail(fmt.Sprintf("task-level cpu is not set and Windows containers %s set no cpu limit of "+
+			return []rule.Result{fail(detailf("task-level cpu is not set and Windows containers %s set no cpu limit of "+
 				"their own", strings.Join(withoutCPU, ", ")), "cpu")}
 		}
 		detail := "task-level cpu is not set, so nothing caps the task's CPU use"
 		if len(withCPU) > 0 {
-			detail += fmt.Sprintf(" (the cpu of containers %s is a relative share on Linux, not a limit)", strings.Join(withCPU, ", "))
+			detail += detailf(" (the cpu of containers %s is a relative share on Linux, not a limit)", strings.Join(withCPU, ", "))
 		}
 		return []rule.Result{fail(detail, "cpu")}
 	},

@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -40,7 +39,7 @@ var EFSTransitEncryption = register(&Rule{
 			if efs == nil {
 				continue
 			}
-			label := fmt.Sprintf("%q", str(v.Name))
+			label := strconv.Quote(str(v.Name))
 			if fs := str(efs.FileSystemId); fs != "" {
 				label += " (file system " + fs + ")"
 			}
@@ -59,7 +58,7 @@ var EFSTransitEncryption = register(&Rule{
 		}
 		switch {
 		case len(bad) > 0:
-			return []rule.Result{fail(fmt.Sprintf("%d EFS volume(s) without encryption in transit: %s", len(bad),
+			return []rule.Result{fail(detailf("%s EFS volume(s) without encryption in transit: %s", strconv.Itoa(len(bad)),
 				strings.Join(bad, "; ")), "volumes/"+strconv.Itoa(first)+"/efsVolumeConfiguration/transitEncryption")}
 		case len(good) > 0:
 			return []rule.Result{pass("every EFS volume enables transit encryption: " + strings.Join(good, ", "))}

@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,19 +42,19 @@ func (u linuxUser) describe() string {
 	case !u.set && u.value == "":
 		return "sets no user, so it runs as the image's USER: that may be non-root, but the task definition does not guarantee it"
 	case !u.set:
-		return fmt.Sprintf("sets a blank user (%q), so it runs as the image's USER: that may be non-root, but the task definition does not guarantee it", u.value)
+		return detailf("sets a blank user (%q), so it runs as the image's USER: that may be non-root, but the task definition does not guarantee it", u.value)
 	}
 	name, group, hasGroup := strings.Cut(strings.TrimSpace(u.value), ":")
 	switch {
 	case u.root && name == "":
-		return fmt.Sprintf("runs as user %q, which names only a group, so the image's USER applies and may be root", u.value)
+		return detailf("runs as user %q, which names only a group, so the image's USER applies and may be root", u.value)
 	case u.root:
-		return fmt.Sprintf("runs as user %q, which is root", u.value)
+		return detailf("runs as user %q, which is root", u.value)
 	}
 	if hasGroup && (group == "0" || group == "root") {
-		return fmt.Sprintf("runs as user %q: user %s is not root (only the group is %s)", u.value, name, group)
+		return detailf("runs as user %q: user %s is not root (only the group is %s)", u.value, name, group)
 	}
-	return fmt.Sprintf("runs as user %q, which is not root", u.value)
+	return detailf("runs as user %q, which is not root", u.value)
 }
 
 // windowsOnly makes every container NOT_APPLICABLE on a Linux task; the mirror of linuxOnly.

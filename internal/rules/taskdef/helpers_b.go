@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -43,5 +42,5 @@ func containerImage(c *ecstypes.ContainerDefinition) string { return strings.Tri
 // noImage is the result of an image rule for a container that names no image: nothing to judge, and nothing
 // that may be reported as passing.
 func noImage(name string) rule.Result {
-	return unavailable(fmt.Sprintf("container %q names no image", name))
+	return unavailable(detailf("container %q names no image", name))
 }

@@ -1,7 +1,7 @@
 package taskdef
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -38,7 +38,7 @@ var HostDevices = register(&Rule{
 				devs = c.LinuxParameters.Devices
 			}
 			if len(devs) == 0 {
-				return pass(fmt.Sprintf("container %q is given no host devices", name))
+				return pass(detailf("container %q is given no host devices", name))
 			}
 			var paths []string
 			for _, d := range devs {
@@ -51,7 +51,7 @@ var HostDevices = register(&Rule{
 				}
 				paths = append(paths, p)
 			}
-			return fail(fmt.Sprintf("container %q is given %d host device(s): %s", name, len(devs), strings.Join(paths, ", ")),
+			return fail(detailf("container %q is given %s host device(s): %s", name, strconv.Itoa(len(devs)), strings.Join(paths, ", ")),
 				containerPath(i, "linuxParameters", "devices", "0"))
 		})
 	},

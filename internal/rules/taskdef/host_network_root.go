@@ -1,7 +1,7 @@
 package taskdef
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -45,23 +45,23 @@ var HostNetworkRoot = register(&Rule{
 			c := &t.Def.ContainerDefinitions[i]
 			name := t.ContainerName(i)
 			if c.Privileged != nil && *c.Privileged {
-				privileged = append(privileged, fmt.Sprintf("%q", name))
+				privileged = append(privileged, strconv.Quote(name))
 				continue
 			}
 			if u := parseLinuxUser(c.User); u.root {
-				offenders = append(offenders, fmt.Sprintf("container %q %s", name, u.describe()))
+				offenders = append(offenders, detailf("container %q %s", name, u.describe()))
 				if first < 0 {
 					first = i
 				}
 			}
 		}
 		if len(offenders) > 0 {
-			return []rule.Result{fail(fmt.Sprintf("networkMode is host and %d container(s) are neither privileged nor non-root: %s",
-				len(offenders), strings.Join(offenders, "; ")), containerPath(first, "user"))}
+			return []rule.Result{fail(detailf("networkMode is host and %s container(s) are neither privileged nor non-root: %s",
+				strconv.Itoa(len(offenders)), strings.Join(offenders, "; ")), containerPath(first, "user"))}
 		}
 		detail := "networkMode is host and every container runs as a non-root user"
 		if len(privileged) > 0 {
-			detail = fmt.Sprintf("networkMode is host and every container is non-root or privileged (privileged: %s, "+
+			detail = detailf("networkMode is host and every container is non-root or privileged (privileged: %s, "+
 				"reported by task.privileged-container)", strings.Join(privileged, ", "))
 		}
 		return []rule.Result{pass(detail)}

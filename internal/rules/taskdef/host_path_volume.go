@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"path"
 	"slices"
 	"strconv"
@@ -51,7 +50,7 @@ func checkHostPaths(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 		if !ok {
 			continue
 		}
-		m := fmt.Sprintf("volume %q (host path %s) at %s", vol, src, str(mp.ContainerPath))
+		m := detailf("volume %q (host path %s) at %s", vol, src, str(mp.ContainerPath))
 		if mp.ReadOnly != nil && *mp.ReadOnly {
 			m += " read-only"
 		}
@@ -67,9 +66,9 @@ func checkHostPaths(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 		mounts = append(mounts, m)
 	}
 	if len(mounts) == 0 {
-		return pass(fmt.Sprintf("container %q mounts no host path", name))
+		return pass(detailf("container %q mounts no host path", name))
 	}
-	r := fail(fmt.Sprintf("container %q mounts %d host path(s): %s", name, len(mounts), strings.Join(mounts, "; ")),
+	r := fail(detailf("container %q mounts %s host path(s): %s", name, strconv.Itoa(len(mounts)), strings.Join(mounts, "; ")),
 		containerPath(i, "mountPoints", strconv.Itoa(at)))
 	r.Severity = sev
 	return r

@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -51,10 +50,10 @@ var HostPort = register(&Rule{
 			case ecstypes.NetworkModeHost:
 				if len(c.PortMappings) > 0 {
 					p := c.PortMappings[0]
-					return fail(fmt.Sprintf("container %q has %d port mapping(s) in host network mode, which binds them on "+
-						"the instance (first: %s)", name, len(c.PortMappings), portLabel(p)), containerPath(i, "portMappings", "0"))
+					return fail(detailf("container %q has %s port mapping(s) in host network mode, which binds them on "+
+						"the instance (first: %s)", name, strconv.Itoa(len(c.PortMappings)), portLabel(p)), containerPath(i, "portMappings", "0"))
 				}
-				return pass(fmt.Sprintf("container %q has no port mapping", name))
+				return pass(detailf("container %q has no port mapping", name))
 			case ecstypes.NetworkModeBridge:
 				var fixed []string
 				at := -1
@@ -67,12 +66,12 @@ var HostPort = register(&Rule{
 					}
 				}
 				if len(fixed) > 0 {
-					return fail(fmt.Sprintf("container %q binds fixed host ports (networkMode %s): %s", name, label,
+					return fail(detailf("container %q binds fixed host ports (networkMode %s): %s", name, label,
 						strings.Join(fixed, "; ")), containerPath(i, "portMappings", strconv.Itoa(at), "hostPort"))
 				}
-				return pass(fmt.Sprintf("container %q uses no fixed host port (networkMode %s)", name, label))
+				return pass(detailf("container %q uses no fixed host port (networkMode %s)", name, label))
 			}
-			return pass(fmt.Sprintf("container %q: networkMode %s binds no host port", name, label))
+			return pass(detailf("container %q: networkMode %s binds no host port", name, label))
 		})
 	},
 })
@@ -90,7 +89,7 @@ func containerPortLabel(p ecstypes.PortMapping) string {
 func portLabel(p ecstypes.PortMapping) string {
 	s := "container port " + containerPortLabel(p)
 	if p.HostPort != nil && *p.HostPort != 0 {
-		s += fmt.Sprintf(", host port %d", *p.HostPort)
+		s += ", host port " + strconv.Itoa(int(*p.HostPort))
 	}
 	return s
 }

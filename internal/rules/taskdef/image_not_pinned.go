@@ -1,8 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
-
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -38,14 +36,14 @@ var ImageNotPinned = register(&Rule{
 			ref := model.ParseImageRef(img)
 			switch {
 			case ref.PinnedByDigest():
-				return pass(fmt.Sprintf("container %q pins image %s by digest", name, img))
+				return pass(detailf("container %q pins image %s by digest", name, img))
 			case ref.Tag == "":
-				return fail(fmt.Sprintf("container %q uses image %s without a tag or digest, which means latest", name, img),
+				return fail(detailf("container %q uses image %s without a tag or digest, which means latest", name, img),
 					containerPath(i, "image"))
 			case ref.Tag == "latest":
-				return fail(fmt.Sprintf("container %q uses image %s, tagged latest", name, img), containerPath(i, "image"))
+				return fail(detailf("container %q uses image %s, tagged latest", name, img), containerPath(i, "image"))
 			}
-			return pass(fmt.Sprintf("container %q pins image %s by tag %q", name, img, ref.Tag))
+			return pass(detailf("container %q pins image %s by tag %q", name, img, ref.Tag))
 		})
 	},
 })

@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -40,16 +39,16 @@ var InsecureDockerSecurityOptions = register(&Rule{
 			at := -1
 			for j, opt := range c.DockerSecurityOptions {
 				if what := insecureOption(opt); what != "" {
-					bad = append(bad, fmt.Sprintf("%q (%s)", strings.TrimSpace(opt), what))
+					bad = append(bad, detailf("%q (%s)", strings.TrimSpace(opt), what))
 					if at < 0 {
 						at = j
 					}
 				}
 			}
 			if len(bad) == 0 {
-				return pass(fmt.Sprintf("container %q keeps the default AppArmor, seccomp and SELinux confinement", name))
+				return pass(detailf("container %q keeps the default AppArmor, seccomp and SELinux confinement", name))
 			}
-			return fail(fmt.Sprintf("container %q sets %s", name, strings.Join(bad, ", ")),
+			return fail(detailf("container %q sets %s", name, strings.Join(bad, ", ")),
 				containerPath(i, "dockerSecurityOptions", strconv.Itoa(at)))
 		})
 	},

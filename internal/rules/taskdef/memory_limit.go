@@ -1,7 +1,7 @@
 package taskdef
 
 import (
-	"fmt"
+	"strconv"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -34,14 +34,14 @@ var MemoryLimit = register(&Rule{
 			name := t.ContainerName(i)
 			switch {
 			case c.Memory != nil && *c.Memory > 0:
-				return pass(fmt.Sprintf("container %q has a hard memory limit of %d MiB", name, *c.Memory))
+				return pass(detailf("container %q has a hard memory limit of %s MiB", name, strconv.Itoa(int(*c.Memory))))
 			case taskMemory != "":
-				return pass(fmt.Sprintf("container %q is capped by the task-level memory limit (%s)", name, taskMemory))
+				return pass(detailf("container %q is capped by the task-level memory limit (%s)", name, taskMemory))
 			case c.MemoryReservation != nil && *c.MemoryReservation > 0:
-				return fail(fmt.Sprintf("container %q sets only memoryReservation (%d MiB), a soft limit, and the task "+
-					"sets no task-level memory: nothing caps its memory", name, *c.MemoryReservation), containerPath(i, "memory"))
+				return fail(detailf("container %q sets only memoryReservation (%s MiB), a soft limit, and the task "+
+					"sets no task-level memory: nothing caps its memory", name, strconv.Itoa(int(*c.MemoryReservation))), containerPath(i, "memory"))
 			}
-			return fail(fmt.Sprintf("container %q sets no memory limit and the task sets no task-level memory: nothing "+
+			return fail(detailf("container %q sets no memory limit and the task sets no task-level memory: nothing "+
 				"caps its memory", name), containerPath(i, "memory"))
 		})
 	},

@@ -1,8 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
-
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -35,13 +33,13 @@ var NoLogConfiguration = register(&Rule{
 			name := t.ContainerName(i)
 			switch {
 			case c.LogConfiguration == nil:
-				return fail(fmt.Sprintf("container %q has no logConfiguration, so its output is not shipped anywhere", name),
+				return fail(detailf("container %q has no logConfiguration, so its output is not shipped anywhere", name),
 					containerPath(i, "logConfiguration"))
 			case c.LogConfiguration.LogDriver == "":
-				return fail(fmt.Sprintf("container %q has a logConfiguration without a logDriver", name),
+				return fail(detailf("container %q has a logConfiguration without a logDriver", name),
 					containerPath(i, "logConfiguration", "logDriver"))
 			}
-			return pass(fmt.Sprintf("container %q logs with the %s driver", name, c.LogConfiguration.LogDriver))
+			return pass(detailf("container %q logs with the %s driver", name, string(c.LogConfiguration.LogDriver)))
 		})
 	},
 })

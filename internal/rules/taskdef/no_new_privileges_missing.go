@@ -1,8 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
-
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -41,10 +39,10 @@ var NoNewPrivilegesMissing = register(&Rule{
 			for _, opt := range c.DockerSecurityOptions {
 				key, value := securityOption(opt)
 				if key == "no-new-privileges" && (value == "" || value == "true") {
-					return pass(fmt.Sprintf("container %q sets no-new-privileges", name))
+					return pass(detailf("container %q sets no-new-privileges", name))
 				}
 			}
-			return fail(fmt.Sprintf("container %q can run on EC2 and its dockerSecurityOptions lack no-new-privileges", name),
+			return fail(detailf("container %q can run on EC2 and its dockerSecurityOptions lack no-new-privileges", name),
 				containerPath(i, "dockerSecurityOptions"))
 		})
 	},

@@ -1,8 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
-
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -31,7 +29,7 @@ var PrivilegedContainer = register(&Rule{
 	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
 		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			if c.Privileged != nil && *c.Privileged {
-				return fail(fmt.Sprintf("container %q sets privileged: true", t.ContainerName(i)), containerPath(i, "privileged"))
+				return fail(detailf("container %q sets privileged: true", t.ContainerName(i)), containerPath(i, "privileged"))
 			}
 			return pass("privileged is not set")
 		})

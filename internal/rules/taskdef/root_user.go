@@ -1,8 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
-
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -39,7 +37,7 @@ var RootUser = register(&Rule{
 	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
 		return linuxOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			u := parseLinuxUser(c.User)
-			detail := fmt.Sprintf("container %q %s", t.ContainerName(i), u.describe())
+			detail := detailf("container %q %s", t.ContainerName(i), u.describe())
 			if u.root {
 				return fail(detail, containerPath(i, "user"))
 			}

@@ -1,12 +1,12 @@
 package taskdef
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -64,14 +64,14 @@ func checkEnvironment(container string, i int, vars []ecstypes.KeyValuePair, key
 		}
 		if !seen[name] {
 			seen[name] = true
-			hits = append(hits, fmt.Sprintf("%q (%s)", name, signal))
+			hits = append(hits, detailf("%q (%s)", name, signal))
 		}
 	}
 	if len(hits) == 0 {
-		return pass(fmt.Sprintf("container %q: none of its %d environment variable(s) looks like a credential", container, len(vars)))
+		return pass(detailf("container %q: none of its %s environment variable(s) looks like a credential", container, strconv.Itoa(len(vars))))
 	}
-	return fail(fmt.Sprintf("container %q passes %d credential(s) in plain-text environment variables: %s",
-		container, len(hits), strings.Join(hits, "; ")), containerPath(i, "environment", strconv.Itoa(first)))
+	return fail(detailf("container %q passes %s credential(s) in plain-text environment variables: %s",
+		container, strconv.Itoa(len(hits)), strings.Join(hits, "; ")), containerPath(i, "environment", strconv.Itoa(first)))
 }
 
 // credentialSignal says why an environment variable holds a credential. The text it returns is built from the
@@ -92,7 +92,7 @@ func credentialSignal(name, value string, keys map[string]bool) (string, bool) {
 		if w == "" || harmlessValue(v) {
 			return "", false
 		}
-		signal = fmt.Sprintf("sensitive word %q in the name and a value that is not a number, boolean, duration, "+
+		signal = detailf("sensitive word %q in the name and a value that is not a number, boolean, duration, "+
 			"size, ARN, path or URL without a password", w)
 	}
 	if templatePlaceholder.MatchString(v) {
@@ -104,28 +104,40 @@ func credentialSignal(name, value string, keys map[string]bool) (string, bool) {
 }
 
 // credentialFormats are value shapes that are credentials whatever the variable is called. Documentation
-// example keys (AKIAIOSFODNN7EXAMPLE) match on purpose: a scanner cannot tell them from live ones.
+// example keys (AKIAIOSFODNN7EXAMPLE) match on purpose: a scanner cannot tell them from live ones. Each lists text
+// that any match contains (one of them): most values have none of it, and looking for it is far cheaper than the
+// expression.
 var credentialFormats = []struct {
-	what string
-	re   *regexp.Regexp
+	what  string
+	re    *regexp.Regexp
+	needs []string
 }{
-	{"an AWS access key ID", regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`)},
-	{"a private key", regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`)},
-	{"a GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})`)},
-	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`)},
-	{"a Slack webhook URL", regexp.MustCompile(`(?i)https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/`)},
-	{"a Stripe live key", regexp.MustCompile(`\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`)},
+	{"an AWS access key ID", regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), []string{"AKIA", "ASIA"}},
+	{"a private key", regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`), []string{"-----BEGIN "}},
+	{"a GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})`), []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"}},
+	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`), []string{"xox"}},
+	{"a Slack webhook URL", regexp.MustCompile(`(?i)https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/`), []string{"://"}},
+	{"a Stripe live key", regexp.MustCompile(`\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`), []string{"_live_"}},
 	// scheme://[user]:password@host. The password stops at "/" so that "http://host:8080/a@b" is not read as one.
-	{"a URL with an embedded password", regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:[^\s/@]+@[^\s/@]`)},
+	{"a URL with an embedded password", regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:[^\s/@]+@[^\s/@]`), []string{"@"}},
 }
 
 func credentialFormat(v string) string {
 	for _, f := range credentialFormats {
-		if f.re.MatchString(v) {
+		if containsAny(v, f.needs) && f.re.MatchString(v) {
 			return f.what
 		}
 	}
 	return ""
+}
+
+func containsAny(v string, subs []string) bool {
+	for _, s := range subs {
+		if strings.Contains(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // templatePlaceholder matches values left for a template engine to fill: ${X}, $X, {{ x }}, <X>, $$$X$$$, %X%,
@@ -145,13 +157,12 @@ var sensitiveWords = []string{
 func sensitiveWord(name string) string {
 	words := nameWords(name)
 	for _, s := range sensitiveWords {
-		parts := strings.Split(s, "_")
-		joined := strings.Join(parts, "")
+		multi := strings.Contains(s, "_")
 		for i := range words {
-			if wordIs(words[i], joined) {
+			if wordIsJoined(words[i], s) {
 				return s
 			}
-			if len(parts) > 1 && i+len(parts) <= len(words) && matchParts(words[i:i+len(parts)], parts) {
+			if multi && matchParts(words[i:], s) {
 				return s
 			}
 		}
@@ -159,24 +170,87 @@ func sensitiveWord(name string) string {
 	return ""
 }
 
-func matchParts(words, parts []string) bool {
-	for k, p := range parts {
-		if k == len(parts)-1 {
+// matchParts reports whether words start with the "_"-separated parts of s, the last one possibly plural.
+func matchParts(words []string, s string) bool {
+	for k := range words {
+		p, rest, more := strings.Cut(s, "_")
+		if !more {
 			return wordIs(words[k], p)
 		}
 		if words[k] != p {
 			return false
 		}
+		s = rest
 	}
-	return true
+	return false
 }
 
-func wordIs(w, s string) bool { return w == s || w == s+"s" }
+// wordIsJoined reports whether w is s written without its "_" (APIKEY for api_key), or its plural.
+func wordIsJoined(w, s string) bool {
+	j := 0
+	for k := range len(s) {
+		if s[k] == '_' {
+			continue
+		}
+		if j == len(w) || w[j] != s[k] {
+			return false
+		}
+		j++
+	}
+	return j == len(w) || (j == len(w)-1 && w[j] == 's')
+}
+
+func wordIs(w, s string) bool {
+	return w == s || (len(w) == len(s)+1 && w[len(s)] == 's' && w[:len(s)] == s)
+}
 
 // nameWords splits a variable name into lower-case words: at "_", "-", ".", any other punctuation, lower-to-upper
 // case changes (dbPassword), the end of an upper-case run before a capitalised word (APIKey), and letter/digit
 // changes (PASSWORD2).
 func nameWords(name string) []string {
+	for i := range len(name) {
+		if name[i] >= utf8.RuneSelf {
+			return nameWordsUnicode(name)
+		}
+	}
+	// The same split over bytes, for the ASCII names environment variables nearly always have: words are slices of
+	// the name, lowered (which copies only a word with upper case).
+	var words []string
+	start := -1
+	for i := range len(name) {
+		c := name[i]
+		if !isASCIILetter(c) && !isASCIIDigit(c) {
+			if start >= 0 {
+				words = append(words, strings.ToLower(name[start:i]))
+				start = -1
+			}
+			continue
+		}
+		if start >= 0 {
+			prev := name[i-1]
+			if isASCIILower(prev) && isASCIIUpper(c) || isASCIIDigit(prev) != isASCIIDigit(c) ||
+				isASCIIUpper(prev) && isASCIIUpper(c) && i+1 < len(name) && isASCIILower(name[i+1]) {
+				words = append(words, strings.ToLower(name[start:i]))
+				start = -1
+			}
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		words = append(words, strings.ToLower(name[start:]))
+	}
+	return words
+}
+
+func isASCIILower(c byte) bool  { return c >= 'a' && c <= 'z' }
+func isASCIIUpper(c byte) bool  { return c >= 'A' && c <= 'Z' }
+func isASCIILetter(c byte) bool { return isASCIILower(c) || isASCIIUpper(c) }
+func isASCIIDigit(c byte) bool  { return c >= '0' && c <= '9' }
+
+// nameWordsUnicode is nameWords for any name.
+func nameWordsUnicode(name string) []string {
 	var words []string
 	var cur []rune
 	flush := func() {

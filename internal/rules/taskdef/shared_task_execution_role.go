@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -40,7 +39,7 @@ var SharedTaskExecutionRole = register(&Rule{
 		case exec == "":
 			return []rule.Result{pass("the task has a task role and no execution role")}
 		case sameRole(task, exec):
-			return []rule.Result{fail(fmt.Sprintf("taskRoleArn and executionRoleArn name the same role (%s)", task), "taskRoleArn")}
+			return []rule.Result{fail(detailf("taskRoleArn and executionRoleArn name the same role (%s)", task), "taskRoleArn")}
 		}
 		return []rule.Result{pass("the task role and the execution role are different roles")}
 	},

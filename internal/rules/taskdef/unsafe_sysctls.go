@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,9 +52,9 @@ var UnsafeSysctls = register(&Rule{
 				}
 			}
 			if len(bad) == 0 {
-				return pass(fmt.Sprintf("container %q sets only safe sysctls (or none)", name))
+				return pass(detailf("container %q sets only safe sysctls (or none)", name))
 			}
-			return fail(fmt.Sprintf("container %q sets sysctls outside the safe set: %s", name, strings.Join(bad, ", ")),
+			return fail(detailf("container %q sets sysctls outside the safe set: %s", name, strings.Join(bad, ", ")),
 				containerPath(i, "systemControls", strconv.Itoa(at), "namespace"))
 		})
 	},

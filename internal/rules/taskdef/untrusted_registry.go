@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -42,18 +41,18 @@ var UntrustedRegistry = register(&Rule{
 			reg := strings.ToLower(model.ParseImageRef(img).Registry)
 			if len(trusted) == 0 {
 				// An allow-list that is configured empty restricts nothing, like every allow-list of the catalog.
-				return pass(fmt.Sprintf("container %q pulls from %s; no trusted registries are configured", name, reg))
+				return pass(detailf("container %q pulls from %s; no trusted registries are configured", name, reg))
 			}
 			for _, p := range trusted {
 				if trustedBy(strings.ToLower(strings.TrimSpace(p)), reg) {
-					return pass(fmt.Sprintf("container %q pulls from trusted registry %s (matches %q)", name, reg, p))
+					return pass(detailf("container %q pulls from trusted registry %s (matches %q)", name, reg, p))
 				}
 			}
 			what := "registry " + reg
 			if reg == "docker.io" {
 				what = "Docker Hub (docker.io)"
 			}
-			return fail(fmt.Sprintf("container %q pulls image %s from %s, which is not in the trusted registries (%s)",
+			return fail(detailf("container %q pulls image %s from %s, which is not in the trusted registries (%s)",
 				name, img, what, strings.Join(trusted, ", ")), containerPath(i, "image"))
 		})
 	},

@@ -1,9 +1,9 @@
 package taskdef
 
 import (
-	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,7 +59,7 @@ func checkImageScan(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 		return noImage(name)
 	}
 	if _, _, ok := model.ParseImageRef(img).ECR(); !ok {
-		return inapplicable(fmt.Sprintf("container %q uses image %s, which is not in a private Amazon ECR registry", name, img))
+		return inapplicable(detailf("container %q uses image %s, which is not in a private Amazon ECR registry", name, img))
 	}
 	lk, ok := t.Images[str(c.Image)]
 	if !ok {
@@ -67,9 +67,9 @@ func checkImageScan(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 	}
 	switch {
 	case !ok || (lk.Image == nil && lk.Err == ""):
-		return unavailable(fmt.Sprintf("container %q: image %s was not looked up in ECR, so its scan results are unknown", name, img))
+		return unavailable(detailf("container %q: image %s was not looked up in ECR, so its scan results are unknown", name, img))
 	case lk.Err != "":
-		return unavailable(fmt.Sprintf("container %q: image %s could not be read from ECR: %s", name, img, lk.Err))
+		return unavailable(detailf("container %q: image %s could not be read from ECR: %s", name, img, lk.Err))
 	}
 	d := lk.Image.Detail
 	label := img
@@ -85,11 +85,11 @@ func checkImageScan(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 		if desc != "" {
 			what += " (" + desc + ")"
 		}
-		return unavailable(fmt.Sprintf("container %q: image %s %s", name, label, what))
+		return unavailable(detailf("container %q: image %s %s", name, label, what))
 	}
 	sum := d.ImageScanFindingsSummary
 	if sum == nil {
-		return unavailable(fmt.Sprintf("container %q: image %s has scan status %s but the input holds no scan summary", name, label, status))
+		return unavailable(detailf("container %q: image %s has scan status %s but the input holds no scan summary", name, label, string(status)))
 	}
 	counts, highest, failing := severityCounts(sum.FindingSeverityCounts, threshold)
 	scanned := "latest scan"
@@ -97,9 +97,9 @@ func checkImageScan(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 		scanned += " (" + sum.ImageScanCompletedAt.UTC().Format(time.RFC3339) + ")"
 	}
 	if !failing {
-		return pass(fmt.Sprintf("container %q: %s of image %s found nothing at or above %s: %s", name, scanned, label, threshold, counts))
+		return pass(detailf("container %q: %s of image %s found nothing at or above %s: %s", name, scanned, label, string(threshold), counts))
 	}
-	detail := fmt.Sprintf("container %q: %s of image %s found %s (threshold %s)", name, scanned, label, counts, threshold)
+	detail := detailf("container %q: %s of image %s found %s (threshold %s)", name, scanned, label, counts, string(threshold))
 	if top := topFindings(lk.Image.Findings, threshold, 5); len(top) > 0 {
 		detail += "; top findings: " + strings.Join(top, ", ")
 	}
@@ -134,7 +134,7 @@ func severityCounts(m map[string]int32, threshold rule.Severity) (text string, h
 		if n <= 0 {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%d %s", n, k))
+		parts = append(parts, detailf("%s %s", strconv.Itoa(int(n)), k))
 		s := rule.Severity(k)
 		if s.Rank() > highest.Rank() {
 			highest = s

@@ -1,7 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -37,12 +36,12 @@ var WindowsAdminUser = register(&Rule{
 			user := strings.TrimSpace(str(c.User))
 			switch {
 			case user == "":
-				return fail(fmt.Sprintf("container %q sets no user, so it runs as the image's user: that may be "+
+				return fail(detailf("container %q sets no user, so it runs as the image's user: that may be "+
 					"ContainerAdministrator, and the task definition does not prevent it", name), containerPath(i, "user"))
 			case strings.EqualFold(user, "ContainerAdministrator"):
-				return fail(fmt.Sprintf("container %q runs as user %q, the container's administrator", name, user), containerPath(i, "user"))
+				return fail(detailf("container %q runs as user %q, the container's administrator", name, user), containerPath(i, "user"))
 			}
-			return pass(fmt.Sprintf("container %q runs as user %q, not ContainerAdministrator", name, user))
+			return pass(detailf("container %q runs as user %q, not ContainerAdministrator", name, user))
 		})
 	},
 })

@@ -1,8 +1,6 @@
 package taskdef
 
 import (
-	"fmt"
-
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -35,12 +33,12 @@ var WritableRootFilesystem = register(&Rule{
 			name := t.ContainerName(i)
 			switch {
 			case c.ReadonlyRootFilesystem == nil:
-				return fail(fmt.Sprintf("container %q does not set readonlyRootFilesystem, so its root filesystem is writable", name),
+				return fail(detailf("container %q does not set readonlyRootFilesystem, so its root filesystem is writable", name),
 					containerPath(i, "readonlyRootFilesystem"))
 			case !*c.ReadonlyRootFilesystem:
-				return fail(fmt.Sprintf("container %q sets readonlyRootFilesystem: false", name), containerPath(i, "readonlyRootFilesystem"))
+				return fail(detailf("container %q sets readonlyRootFilesystem: false", name), containerPath(i, "readonlyRootFilesystem"))
 			}
-			return pass(fmt.Sprintf("container %q sets readonlyRootFilesystem: true", name))
+			return pass(detailf("container %q sets readonlyRootFilesystem: true", name))
 		})
 	},
 })
