@@ -64,3 +64,29 @@ build-Sweeper: ## (sam build) the sweeper for linux/arm64
 lint-template: ## cfn-lint template.yaml (no errors, no warnings)
 	cfn-lint template.yaml
 # end of SAM build targets ---------------------------------------------------------------------------------------
+
+# fuzz targets ---------------------------------------------------------------------------------------------------
+# Each target runs alone for FUZZTIME, one after another; a crasher is saved under the package's testdata/fuzz, where
+# plain `go test` replays it from then on. Not part of .ci/run: a new crasher must not block an unrelated change.
+# FUZZFLAGS passes more flags to go test (e.g. FUZZFLAGS='-parallel 2' on a shared machine).
+FUZZTIME  ?= 30s
+FUZZFLAGS ?=
+FUZZ_TARGETS := \
+	FuzzLoad:./internal/load \
+	FuzzParseEvent:./internal/event \
+	FuzzParse:./internal/config \
+	FuzzParseSuppressTag:./internal/engine \
+	FuzzPolicy:./internal/rules/ecr \
+	FuzzScanFilter:./internal/rules/ecr \
+	FuzzGlob:./internal/rule \
+	FuzzParseImageRef:./internal/model
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s), one after another: make fuzz FUZZTIME=10m
+	@failed=; for t in $(FUZZ_TARGETS); do \
+		name=$${t%%:*}; pkg=$${t#*:}; \
+		echo "== $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg || failed="$$failed $$name"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (crashers under testdata/fuzz)"; exit 1; fi
+# end of fuzz targets --------------------------------------------------------------------------------------------
