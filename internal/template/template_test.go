@@ -134,7 +134,7 @@ func target(makefile, name string) string {
 func TestEnvironment(t *testing.T) {
 	tpl := load(t)
 	vars := mapping(mapping(mapping(tpl.Globals["Function"])["Environment"])["Variables"])
-	want := []string{"AUDIT_CONFIG", "BASELINE_MODE", "LOG_LEVEL", "NOTIFY_THRESHOLD", "REPORT_PASSES", "REVISION_MODE",
+	want := []string{"AUDIT_CONFIG", "AWS_MAX_ATTEMPTS", "BASELINE_MODE", "LOG_LEVEL", "NOTIFY_THRESHOLD", "REPORT_PASSES", "REVISION_MODE",
 		"SEVERITY_THRESHOLD", "STATE_TABLE", "TOPIC_ARN", "TRUSTED_REGISTRIES", "VULNERABILITY_THRESHOLD"}
 	if got := sortedKeys(vars); !reflect.DeepEqual(got, want) {
 		t.Errorf("environment variables %v, want %v", got, want)
@@ -199,7 +199,7 @@ var allowedActions = append([]string{
 	"kms:DescribeKey", "kms:GenerateDataKey*", "kms:Decrypt", "cloudtrail:GetTrailStatus",
 	"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:DescribeHub",
 	"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
-	"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "sns:Publish", "sqs:SendMessage",
+	"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan", "sns:Publish", "sqs:SendMessage",
 }, noResourceLevel...)
 
 func TestLeastPrivilege(t *testing.T) {
