@@ -61,6 +61,8 @@ type Env struct {
 	Funcs    map[string]*lambdafn.Function
 	// Secret is the planted credential value the demo checks never leaves the process.
 	Secret string
+	// KeepLogs leaves the emulator's and the functions' logs on disk after Stop (the demo points at them).
+	KeepLogs bool
 	dir    string
 	stop   func()
 }
@@ -85,6 +87,7 @@ func Run(ctx context.Context, out io.Writer, root string) error {
 	if err != nil {
 		return err
 	}
+	e.KeepLogs = true
 	defer e.Stop()
 	fmt.Fprintf(out, "AWS emulator (moto_server) at %s, account %s, region %s; function logs in %s\n\n", e.Server.URL, Account, Region, e.logPath())
 	for i, s := range Steps() {
@@ -126,7 +129,13 @@ func StartWith(ctx context.Context, root string, extra map[string]string) (*Env,
 	hs := httptest.NewServer(shim)
 	e := &Env{Server: srv, Shim: shim, URL: hs.URL, Config: emulator.Config(hs.URL, Region), Root: root,
 		Funcs: map[string]*lambdafn.Function{}, Secret: "planted-demo-secret-value-4711", dir: dir}
-	e.stop = func() { hs.Close(); srv.Stop(); os.RemoveAll(dir) }
+	e.stop = func() {
+		hs.Close()
+		srv.Stop()
+		if !e.KeepLogs {
+			os.RemoveAll(dir)
+		}
+	}
 	if err := e.seed(ctx, dir, extra); err != nil {
 		e.Stop()
 		return nil, err
