@@ -63,8 +63,8 @@ type Env struct {
 	Secret string
 	// KeepLogs leaves the emulator's and the functions' logs on disk after Stop (the demo points at them).
 	KeepLogs bool
-	dir    string
-	stop   func()
+	dir      string
+	stop     func()
 }
 
 // Steps is the demo's story.
