@@ -90,3 +90,14 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s), one after anothe
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (crashers under testdata/fuzz)"; exit 1; fi
 # end of fuzz targets --------------------------------------------------------------------------------------------
+
+# sweep targets --------------------------------------------------------------------------------------------------
+# The sweep at scale against moto_server (docs/sweep.md): seeds the account, runs the sweeper three times in a child
+# process, prints calls by API, wall times and peak memory, and as its last line the summary line. Exit 1 on a missed
+# target. The small one is what .ci/run covers through `go test ./internal/sweep/` (TestBenchSweepSmall).
+.PHONY: bench-sweep bench-sweep-small
+bench-sweep: deps ## the sweep at scale: 10,000 revisions, 1,000 families, 500 repositories, 5,000 images (many minutes)
+	$(GO) run ./cmd/bench-sweep
+bench-sweep-small: deps ## the same with 1,000 revisions, 100 families, 50 repositories, 500 images
+	$(GO) run ./cmd/bench-sweep -small
+# end of sweep targets -------------------------------------------------------------------------------------------

@@ -51,6 +51,9 @@ type Service struct {
 	MinSeverity rule.Severity
 	// Trail, when set, lets the sweep check that a CloudTrail trail is logging (the events depend on one).
 	Trail source.CloudTrailAPI
+	// SweepConfig configures scheduled sweeps (continuation, member accounts, pacing). Its zero value sweeps this
+	// account and region with the defaults, handing every result to the sink.
+	SweepConfig *SweepConfig
 }
 
 // invocation carries what one event's handling reads once.

@@ -43,11 +43,13 @@ const usage = `ecsaudit audits Amazon ECS task definitions and ECR repositories 
 
 Usage:
   ecsaudit scan [flags] PATH...   scan JSON files or directories (searched recursively for *.json)
+  ecsaudit sweep --region REGION [flags]
+                                  audit a live account with the default AWS credentials
   ecsaudit rules [--format text|markdown]
                                   print the rule catalog
   ecsaudit version                print the version
 
-Run "ecsaudit scan -h" for the scan flags.
+Run "ecsaudit scan -h" or "ecsaudit sweep -h" for their flags.
 `
 
 // Run runs the command line and returns the exit status.
@@ -61,6 +63,8 @@ func Run(args []string, io IO) int {
 		return scan(args[1:], io)
 	case "rules":
 		return rules(args[1:], io)
+	case "sweep":
+		return sweepCmd(args[1:], io)
 	case "version", "--version":
 		fmt.Fprintln(io.Stdout, "ecsaudit", Version)
 		return ExitOK

@@ -35,6 +35,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
+	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
 
 // Function is a configured function, ready to handle events.
@@ -83,10 +84,11 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	ddb := dynamodb.NewFromConfig(cfg)
 	store := state.New(ddb, fc.StateTable)
 	eng := engine.New(cat, fc.Audit)
-	pub := publish.New(securityhub.NewFromConfig(cfg), store, publish.Options{
+	pubOpts := publish.Options{
 		Account: account, Region: region, Partition: partition, Version: cli.Version,
 		ReportPasses: fc.ReportPasses, Lookup: cat.Lookup,
-	})
+	}
+	pub := publish.New(securityhub.NewFromConfig(cfg), store, pubOpts)
 	sink := &audit.HubSink{Publisher: pub, State: store, Log: log, Account: account, Region: region}
 	if fc.TopicARN != "" {
 		opts := notify.Options{TopicARN: fc.TopicARN, Threshold: fc.NotifyThreshold, Partition: partition}
@@ -101,17 +103,42 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	src.ECRIn = func(r string) source.ECRAPI {
 		return ecr.NewFromConfig(cfg, func(o *ecr.Options) { o.Region = r })
 	}
+	sc, err := fnconfig.SweepFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
 	rec := metrics.New(name)
+	svc := &audit.Service{
+		Source: src, Engine: eng, Index: &imageuse.Index{DB: ddb, Table: fc.StateTable},
+		Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode, MinSeverity: fc.SeverityThreshold,
+		Trail: cloudtrail.NewFromConfig(cfg),
+	}
+	svc.SweepConfig = sweepConfig(svc, sc, fc, cfg, account, pubOpts)
 	return &Function{
-		Service: &audit.Service{
-			Source: src, Engine: eng, Index: &imageuse.Index{DB: ddb, Table: fc.StateTable},
-			Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode, MinSeverity: fc.SeverityThreshold,
-			Trail: cloudtrail.NewFromConfig(cfg),
-		},
+		Service: svc,
 		Metrics: rec,
 		Log:     log,
 		out:     out,
 	}, nil
+}
+
+// sweepConfig is the scheduled sweep's configuration: the sweep options from the environment, the continuation
+// (the function invoking itself) when SWEEP_SELF_CONTINUE allows it, and the member accounts.
+func sweepConfig(svc *audit.Service, sc *fnconfig.Sweep, fc *fnconfig.Function, cfg aws.Config, account string, pub publish.Options) *audit.SweepConfig {
+	out := &audit.SweepConfig{Options: sweep.Options{
+		Mode: fc.RevisionMode, MaxAge: sc.MaxAge, PaceShare: sc.PaceShare, Concurrency: sc.Concurrency,
+		Version: cli.Version, ReportPasses: fc.ReportPasses,
+	}}
+	if sc.SelfContinue && sc.FunctionName != "" {
+		out.Continue = &sweep.LambdaContinuer{Config: cfg, Function: sc.FunctionName, Account: account}
+	}
+	if len(sc.MemberAccounts) > 0 {
+		out.Members = &sweep.Members{
+			Accounts: sc.MemberAccounts, RoleName: sc.MemberRole, ExternalID: sc.MemberExternalID, Base: cfg,
+			Sink: svc.MemberSink(pub),
+		}
+	}
+	return out
 }
 
 // Invoke implements lambda.Handler on the raw payload, so that even a payload that is not JSON reaches the service

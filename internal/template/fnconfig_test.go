@@ -15,6 +15,15 @@ import (
 func TestDefaultsStartTheFunctions(t *testing.T) {
 	tpl := load(t)
 	vars := mapping(mapping(mapping(tpl.Globals["Function"])["Environment"])["Variables"])
+	// The sweeper adds its own variables to the global ones.
+	sweeperVars := mapping(mapping(tpl.Resources["Sweeper"].Properties["Environment"])["Variables"])
+	want := []string{"MEMBER_ACCOUNTS", "MEMBER_EXTERNAL_ID", "MEMBER_ROLE_NAME", "SWEEP_MAX_AGE_DAYS", "SWEEP_PACE_SHARE"}
+	if got := sortedKeys(sweeperVars); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Sweeper environment %v, want %v", got, want)
+	}
+	for k, v := range sweeperVars {
+		vars[k] = v
+	}
 	env := map[string]string{}
 	for name := range vars {
 		env[name] = ""
@@ -33,6 +42,13 @@ func TestDefaultsStartTheFunctions(t *testing.T) {
 	cat := catalog.Default()
 	if _, err := fnconfig.FromEnv(func(k string) string { return env[k] }, func(id string) bool { return cat.Lookup(id) != nil }); err != nil {
 		t.Fatalf("the template's defaults do not start the functions: %v (environment %v)", err, env)
+	}
+	sc, err := fnconfig.SweepFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("the template's defaults do not start the sweeper: %v (environment %v)", err, env)
+	}
+	if sc.MemberRole != "ecsaudit-member" || sc.MaxAge.Hours() != 7*24 || sc.PaceShare != 0.5 || len(sc.MemberAccounts) != 0 {
+		t.Errorf("sweeper defaults from the template: %+v", sc)
 	}
 }
 

@@ -140,7 +140,8 @@ func TestEnvironment(t *testing.T) {
 		t.Errorf("environment variables %v, want %v", got, want)
 	}
 	params := []string{"SeverityThreshold", "NotifyThreshold", "TrustedRegistries", "VulnerabilityThreshold", "RevisionMode",
-		"ReportPasses", "BaselineMode", "SweepSchedule", "NotificationEmail", "LogRetentionDays", "LogLevel", "AuditConfig"}
+		"ReportPasses", "BaselineMode", "SweepSchedule", "NotificationEmail", "LogRetentionDays", "LogLevel", "AuditConfig",
+		"SweepMaxAgeDays", "SweepPaceShare", "MemberAccounts", "MemberRoleName", "MemberExternalId"}
 	if got := sortedKeys(tpl.Parameters); !reflect.DeepEqual(got, sorted(params)) {
 		t.Errorf("parameters %v, want %v", got, sorted(params))
 	}
@@ -188,14 +189,14 @@ func TestStateTable(t *testing.T) {
 // "*" can name their resource.
 var noResourceLevel = []string{
 	"ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListTaskDefinitionFamilies",
-	"ecr:GetRegistryScanningConfiguration", "inspector2:ListFindings", "cloudtrail:DescribeTrails",
+	"ecr:GetRegistryScanningConfiguration", "cloudtrail:DescribeTrails",
 }
 
 // allowedActions is every call the functions may make.
 var allowedActions = append([]string{
-	"logs:CreateLogStream", "logs:PutLogEvents", "ecs:ListTagsForResource",
+	"logs:CreateLogStream", "logs:PutLogEvents", "lambda:InvokeFunction", "sts:AssumeRole",
 	"ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:DescribeImageScanFindings", "ecr:GetLifecyclePolicy",
-	"ecr:GetRepositoryPolicy", "ecr:ListTagsForResource", "ecr:BatchGetRepositoryScanningConfiguration",
+	"ecr:GetRepositoryPolicy", "ecr:ListTagsForResource",
 	"kms:DescribeKey", "kms:GenerateDataKey*", "kms:Decrypt", "cloudtrail:GetTrailStatus",
 	"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:DescribeHub",
 	"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
@@ -205,10 +206,18 @@ var allowedActions = append([]string{
 func TestLeastPrivilege(t *testing.T) {
 	tpl := load(t)
 	policies := tpl.OfType("AWS::IAM::Policy")
-	if len(policies) != len(functions) {
-		t.Fatalf("IAM policies %v, want one per function", policies)
+	if len(policies) != len(functions)+1 {
+		t.Fatalf("IAM policies %v, want one per function and the sweeper's continuation", policies)
+	}
+	cont := mapping(tpl.Resources["SweeperContinuationPolicy"].Properties["PolicyDocument"])["Statement"].([]any)
+	if len(cont) != 1 || !reflect.DeepEqual(strs(mapping(cont[0])["Action"]), []string{"lambda:InvokeFunction"}) ||
+		!reflect.DeepEqual(mapping(cont[0])["Resource"], map[string]any{"Fn::GetAtt": []any{"Sweeper", "Arn"}}) {
+		t.Errorf("SweeperContinuationPolicy: %v, want lambda:InvokeFunction on the sweeper only", cont)
 	}
 	for _, id := range policies {
+		if id == "SweeperContinuationPolicy" {
+			continue
+		}
 		doc := mapping(tpl.Resources[id].Properties["PolicyDocument"])
 		stmts, _ := doc["Statement"].([]any)
 		var actions []string
