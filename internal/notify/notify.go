@@ -18,6 +18,8 @@ package notify
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -255,11 +257,15 @@ func (m message) size() int {
 
 // Document is the JSON form of a notification, sent to sqs, lambda, http and https subscribers.
 type Document struct {
-	Source      string   `json:"source"`
-	Account     string   `json:"account,omitempty"`
-	Regions     []string `json:"regions,omitempty"`
-	Threshold   string   `json:"threshold"`
-	MaxSeverity string   `json:"maxSeverity"`
+	// NotificationID names the message by the findings it announces (a hash of their sorted Ids): a message sent
+	// again after a failure has the same one, so subscribers can drop repeats. It is also the notificationId
+	// message attribute.
+	NotificationID string   `json:"notificationId"`
+	Source         string   `json:"source"`
+	Account        string   `json:"account,omitempty"`
+	Regions        []string `json:"regions,omitempty"`
+	Threshold      string   `json:"threshold"`
+	MaxSeverity    string   `json:"maxSeverity"`
 	// Count is the number of findings in this message; Part and Parts number the messages of one invocation.
 	Count       int          `json:"count"`
 	Part        int          `json:"part"`
@@ -310,6 +316,7 @@ func (n *Notifier) render(fs []*engine.Finding, account string, part, parts int,
 		doc.Findings = append(doc.Findings, n.docFinding(f))
 	}
 	doc.MaxSeverity = string(max)
+	doc.NotificationID = NotificationID(fs)
 	sort.Slice(sevs, func(i, j int) bool { return rule.Severity(sevs[i]).Rank() > rule.Severity(sevs[j]).Rank() })
 	sort.Strings(rules)
 	sort.Strings(types)
@@ -323,15 +330,32 @@ func (n *Notifier) render(fs []*engine.Finding, account string, part, parts int,
 		"http": string(docJSON), "https": string(docJSON),
 	})
 	attrs := map[string]snstypes.MessageAttributeValue{
-		"maxSeverity":   stringAttr(string(max)),
-		"severities":    arrayAttr(sevs),
-		"ruleIds":       arrayAttr(rules),
-		"resourceTypes": arrayAttr(types),
+		"maxSeverity":    stringAttr(string(max)),
+		"severities":     arrayAttr(sevs),
+		"ruleIds":        arrayAttr(rules),
+		"resourceTypes":  arrayAttr(types),
+		"notificationId": stringAttr(doc.NotificationID),
 	}
 	if account != "" {
 		attrs["account"] = stringAttr(account)
 	}
 	return message{subject: subject(fs, account, max, part, parts), body: string(body), attributes: attrs}
+}
+
+// NotificationID is the id of a message announcing fs: the first 128 bits, in hex, of a SHA-256 over their sorted
+// finding Ids.
+func NotificationID(fs []*engine.Finding) string {
+	ids := make([]string, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ID
+	}
+	sort.Strings(ids)
+	h := sha256.New()
+	for _, id := range ids {
+		h.Write([]byte(id))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func (n *Notifier) docFinding(f *engine.Finding) DocFinding {

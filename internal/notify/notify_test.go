@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
@@ -266,6 +268,11 @@ func id(td *model.TaskDefinition, ruleID, container string) string {
 	return engine.FindingID(ruleID, td.ID(), container)
 }
 
+func hashIDs(sortedIDs []string) string {
+	sum := sha256.Sum256([]byte(strings.Join(sortedIDs, "\x00") + "\x00"))
+	return hex.EncodeToString(sum[:16])
+}
+
 func sorted(ids ...string) []string {
 	sort.Strings(ids)
 	return ids
@@ -298,6 +305,11 @@ func TestNotifySummarisesNewFailures(t *testing.T) {
 		"ruleIds":       `String.Array ["test.critical","test.high"]`,
 		"resourceTypes": `String.Array ["AwsEcsTaskDefinition"]`,
 		"account":       "String " + testAccount,
+		// The first 16 bytes of SHA-256 over the sorted Ids, each followed by a NUL byte.
+		"notificationId": "String " + hashIDs(want),
+	}
+	if m.Doc.NotificationID != hashIDs(want) {
+		t.Errorf("notificationId %q in the document, want %q", m.Doc.NotificationID, hashIDs(want))
 	}
 	if fmt.Sprint(m.Attributes) != fmt.Sprint(wantAttrs) {
 		t.Errorf("attributes %v\nwant %v", m.Attributes, wantAttrs)
@@ -411,10 +423,15 @@ func TestNotifySplitsLargeMessages(t *testing.T) {
 		t.Fatalf("%d messages published, %d delivered: want several", res.Messages, len(msgs))
 	}
 	seen := map[string]int{}
+	partIDs := map[string]bool{}
 	for i, m := range msgs {
 		for _, f := range m.Doc.Findings {
 			seen[f.ID]++
 		}
+		if ids := docIDs(m.Doc); m.Doc.NotificationID != hashIDs(ids) || partIDs[m.Doc.NotificationID] {
+			t.Errorf("message %d: notificationId %q, want %q, distinct from the other parts'", i, m.Doc.NotificationID, hashIDs(ids))
+		}
+		partIDs[m.Doc.NotificationID] = true
 		if m.Doc.Parts != len(msgs) || !strings.HasSuffix(m.Subject, fmt.Sprintf("/%d)", len(msgs))) {
 			t.Errorf("message %d: part %d/%d, subject %q", i, m.Doc.Part, m.Doc.Parts, m.Subject)
 		}

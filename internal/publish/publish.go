@@ -188,6 +188,8 @@ type item struct {
 }
 
 // Publish sends the findings of the evaluated resources and archives their findings that are no longer produced.
+// A resource whose stored state cannot be read, or whose findings cannot be built, is left out and named in the
+// error; the other resources are still published, so a retry costs only what failed.
 func (p *Publisher) Publish(ctx context.Context, evaluated []Evaluated) (Outcome, error) {
 	var out Outcome
 	if err := p.checkHub(ctx); err != nil {
@@ -197,64 +199,100 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []Evaluated) (Outcome
 	groups := mergeResources(evaluated)
 	var ids []string
 	for _, g := range groups {
-		for i := range g.Findings {
-			ids = append(ids, g.Findings[i].ID)
-		}
+		ids = append(ids, findingIDs(g)...)
 	}
+	// One batched read for all; when it fails, each resource's state is read on its own below.
 	stored, err := p.store.Get(ctx, ids)
 	if err != nil {
-		return out, err
+		stored = nil
 	}
 	var items []*item
 	var unchanged []*engine.Finding
+	var errs []error
 	for _, g := range groups {
-		produced := map[string]bool{}
-		for i := range g.Findings {
-			f := &g.Findings[i]
-			if f.Status == rule.NotApplicable {
-				out.Skipped++
+		st := stored
+		if st == nil {
+			if st, err = p.store.Get(ctx, findingIDs(g)); err != nil {
+				errs = append(errs, fmt.Errorf("resource %s: read finding state: %w", g.ResourceID, err))
 				continue
 			}
-			produced[f.ID] = true
-			it, err := p.decide(f, stored[f.ID], now)
-			if err != nil {
-				return out, err
-			}
-			switch {
-			case it != nil:
-				items = append(items, it)
-			case stored[f.ID] != nil && stored[f.ID].Open():
-				out.Unchanged++
-				unchanged = append(unchanged, f)
-			case stored[f.ID] != nil && f.Status == rule.Passed:
-				out.Unchanged++
-			default:
-				out.Skipped++
-			}
 		}
-		recs, err := p.store.ByResource(ctx, g.ResourceID)
+		its, same, err := p.resourceItems(ctx, g, st, now, &out)
 		if err != nil {
-			return out, err
+			errs = append(errs, fmt.Errorf("resource %s: %w", g.ResourceID, err))
+			continue
 		}
-		for _, r := range recs {
-			if produced[r.FindingID] || r.RecordState != state.Active {
-				continue
+		items = append(items, its...)
+		for _, f := range same {
+			if r := st[f.ID]; f.Status == rule.Failed && !r.Notified && r.Workflow != state.WorkflowSuppressed {
+				unchanged = append(unchanged, f)
 			}
-			it, err := p.archive(r, g.Resource, "The auditor no longer reports this finding for the resource.", now)
-			if err != nil {
-				return out, err
-			}
-			items = append(items, it)
 		}
 	}
-	err = p.send(ctx, items, &out)
+	errs = append(errs, p.send(ctx, items, &out))
 	// Open failures that needed no call this time but were never notified (e.g. an earlier notification failed).
 	for _, f := range unchanged {
-		if r := stored[f.ID]; f.Status == rule.Failed && !r.Notified && r.Workflow != state.WorkflowSuppressed {
-			out.Notify = append(out.Notify, *f)
+		out.Notify = append(out.Notify, *f)
+	}
+	return out, errors.Join(errs...)
+}
+
+func findingIDs(g Evaluated) []string {
+	ids := make([]string, len(g.Findings))
+	for i := range g.Findings {
+		ids[i] = g.Findings[i].ID
+	}
+	return ids
+}
+
+// resourceItems decides what one resource's findings need (stored is their state), and archives its open findings
+// that are no longer produced. It returns the items to send and the open findings that need no call. The counts
+// go to out only when the whole resource could be decided.
+func (p *Publisher) resourceItems(ctx context.Context, g Evaluated, stored map[string]*state.Record, now time.Time, out *Outcome) ([]*item, []*engine.Finding, error) {
+	var items []*item
+	var unchanged []*engine.Finding
+	var counts Outcome
+	produced := map[string]bool{}
+	for i := range g.Findings {
+		f := &g.Findings[i]
+		if f.Status == rule.NotApplicable {
+			counts.Skipped++
+			continue
+		}
+		produced[f.ID] = true
+		it, err := p.decide(f, stored[f.ID], now)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case it != nil:
+			items = append(items, it)
+		case stored[f.ID] != nil && stored[f.ID].Open():
+			counts.Unchanged++
+			unchanged = append(unchanged, f)
+		case stored[f.ID] != nil && f.Status == rule.Passed:
+			counts.Unchanged++
+		default:
+			counts.Skipped++
 		}
 	}
-	return out, err
+	recs, err := p.store.ByResource(ctx, g.ResourceID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read its open findings: %w", err)
+	}
+	for _, r := range recs {
+		if produced[r.FindingID] || r.RecordState != state.Active {
+			continue
+		}
+		it, err := p.archive(r, g.Resource, "The auditor no longer reports this finding for the resource.", now)
+		if err != nil {
+			return nil, nil, err
+		}
+		items = append(items, it)
+	}
+	out.Skipped += counts.Skipped
+	out.Unchanged += counts.Unchanged
+	return items, unchanged, nil
 }
 
 // ArchiveResources archives every open finding of resources that were deleted or left the audit scope.
@@ -265,6 +303,7 @@ func (p *Publisher) ArchiveResources(ctx context.Context, resourceIDs []string) 
 	}
 	now := p.opts.Now()
 	var items []*item
+	var errs []error
 	seen := map[string]bool{}
 	for _, id := range resourceIDs {
 		if seen[id] {
@@ -273,7 +312,9 @@ func (p *Publisher) ArchiveResources(ctx context.Context, resourceIDs []string) 
 		seen[id] = true
 		recs, err := p.store.ByResource(ctx, id)
 		if err != nil {
-			return out, err
+			// The others are still archived; this one is retried with the rest of what failed.
+			errs = append(errs, fmt.Errorf("resource %s: read its open findings: %w", id, err))
+			continue
 		}
 		for _, r := range recs {
 			if r.RecordState != state.Active {
@@ -281,12 +322,14 @@ func (p *Publisher) ArchiveResources(ctx context.Context, resourceIDs []string) 
 			}
 			it, err := p.archive(r, nil, "The resource was deleted or left the audit scope.", now)
 			if err != nil {
-				return out, err
+				errs = append(errs, fmt.Errorf("resource %s: %w", id, err))
+				continue
 			}
 			items = append(items, it)
 		}
 	}
-	return out, p.send(ctx, items, &out)
+	errs = append(errs, p.send(ctx, items, &out))
+	return out, errors.Join(errs...)
 }
 
 // checkHub calls DescribeHub once per Publisher.

@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"sync"
@@ -147,14 +148,21 @@ type env struct {
 
 // newEnv starts from an empty emulator behind a fresh shim, with the state table created and Security Hub enabled
 // when enable is set.
-func newEnv(t *testing.T, enable bool) *env {
+func newEnv(t *testing.T, enable bool) *env { return newEnvVia(t, enable, nil) }
+
+// newEnvVia is newEnv with the clients' requests passing through wrap (a fault injector) before the shim.
+func newEnvVia(t *testing.T, enable bool, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
 	srv := awstest.Emulator(t)
 	shim, err := emulator.NewShim(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(shim)
+	var h http.Handler = shim
+	if wrap != nil {
+		h = wrap(shim)
+	}
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	cfg := awstest.Config(ts.URL, testRegion)
 	e := &env{

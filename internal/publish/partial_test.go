@@ -1,0 +1,79 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// failingReads fails DynamoDB reads with an internal error: every Query whose body names one of failQuery, and the
+// first failBatches BatchGetItem calls.
+type failingReads struct {
+	next        http.Handler
+	failQuery   []string
+	failBatches atomic.Int32
+}
+
+func (f *failingReads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	target := r.Header.Get("X-Amz-Target")
+	fail := false
+	switch {
+	case strings.HasSuffix(target, ".Query"):
+		for _, s := range f.failQuery {
+			fail = fail || bytes.Contains(body, []byte(s))
+		}
+	case strings.HasSuffix(target, ".BatchGetItem"):
+		fail = f.failBatches.Add(-1) >= 0
+	}
+	if !fail {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected"}`))
+}
+
+// A resource whose state cannot be read is left out and named; the others in the same call are published, and a
+// retry publishes what was left out without touching the rest.
+func TestPublishPartialStateReadFailure(t *testing.T) {
+	faults := &failingReads{}
+	e := newEnvVia(t, true, func(h http.Handler) http.Handler { faults.next = h; return faults })
+	good := taskDef("good", 1, nil, container{"app", true})
+	bad := taskDef("bad", 1, nil, container{"app", true})
+	faults.failQuery = []string{bad.ID()}
+	faults.failBatches.Store(1)
+	out, err := e.publisher(Options{}).Publish(context.Background(), e.evaluate(good, bad))
+	if err == nil || !strings.Contains(err.Error(), bad.ID()) || strings.Contains(err.Error(), good.ID()) {
+		t.Fatalf("error %v: want one naming %s only", err, bad.ID())
+	}
+	if out.Created != 1 || len(out.Notify) != 1 || out.Notify[0].ID != findingID(good, "test.privileged", "app") {
+		t.Errorf("outcome %+v: want the good resource's finding created and announced", out)
+	}
+	hub := e.findings()
+	if _, ok := hub[findingID(good, "test.privileged", "app")]; !ok || len(hub) != 1 {
+		t.Errorf("Security Hub holds %d findings, want only the good resource's", len(hub))
+	}
+	if r := e.record(findingID(bad, "test.privileged", "app")); r != nil {
+		t.Errorf("state written for the resource that was left out: %+v", r)
+	}
+
+	faults.failQuery = nil
+	imports := e.imports()
+	out, err = e.publisher(Options{}).Publish(context.Background(), e.evaluate(good, bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Created != 1 || out.Unchanged != 1 || e.imports() != imports+1 {
+		t.Errorf("retry: outcome %+v after %d import calls, want the left-out finding created in one call", out, e.imports()-imports)
+	}
+	if len(e.findings()) != 2 {
+		t.Errorf("Security Hub holds %d findings after the retry, want 2", len(e.findings()))
+	}
+}
