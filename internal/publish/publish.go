@@ -53,6 +53,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/asff"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/pace"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 )
@@ -136,7 +137,7 @@ type Publisher struct {
 	hub     *securityhub.Client
 	store   *state.Store
 	opts    Options
-	pace    *bucket
+	pace    *pace.Pacer
 	checked bool
 	hubErr  error
 }
@@ -147,7 +148,7 @@ func New(hub *securityhub.Client, store *state.Store, opts Options) *Publisher {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepContext
+		opts.Sleep = pace.SleepContext
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
@@ -161,7 +162,9 @@ func New(hub *securityhub.Client, store *state.Store, opts Options) *Publisher {
 	if opts.Burst <= 0 {
 		opts.Burst = 30
 	}
-	return &Publisher{hub: hub, store: store, opts: opts, pace: newBucket(opts.Rate, opts.Burst, opts.Now, opts.Sleep)}
+	pacer := pace.New(opts.Rate, opts.Burst)
+	pacer.Now, pacer.Sleep = opts.Now, opts.Sleep
+	return &Publisher{hub: hub, store: store, opts: opts, pace: pacer}
 }
 
 type kind int
@@ -337,7 +340,7 @@ func (p *Publisher) checkHub(ctx context.Context) error {
 	if p.checked {
 		return p.hubErr
 	}
-	if err := p.pace.take(ctx); err != nil {
+	if err := p.pace.Wait(ctx); err != nil {
 		return err
 	}
 	_, err := p.hub.DescribeHub(ctx, &securityhub.DescribeHubInput{})
@@ -714,7 +717,7 @@ func (p *Publisher) updateWorkflows(ctx context.Context, items []*item) error {
 				byKey[arn+"\x00"+it.rec.FindingID] = it
 				ids = append(ids, types.AwsSecurityFindingIdentifier{Id: aws.String(it.rec.FindingID), ProductArn: aws.String(arn)})
 			}
-			if err := p.pace.take(ctx); err != nil {
+			if err := p.pace.Wait(ctx); err != nil {
 				return err
 			}
 			resp, err := p.hub.BatchUpdateFindings(ctx, &securityhub.BatchUpdateFindingsInput{
@@ -796,7 +799,7 @@ func batches(items []*item) [][]*item {
 func (p *Publisher) importBatch(ctx context.Context, batch []*item) (accepted []*item, refused []refusal, err error) {
 	pending := batch
 	for attempt := 1; ; attempt++ {
-		if err := p.pace.take(ctx); err != nil {
+		if err := p.pace.Wait(ctx); err != nil {
 			return accepted, refused, err
 		}
 		fs := make([]types.AwsSecurityFinding, len(pending))

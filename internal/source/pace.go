@@ -4,82 +4,15 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/ecsaudit/ecsaudit/internal/pace"
 )
-
-// Pacer is a token bucket shared by every call it paces: Rate calls per second on average, Burst at once. Callers
-// reserve their slot under a lock and wait outside it, so concurrent callers together never exceed the rate. A nil
-// Pacer, or one with a rate that is not positive, lets every call through at once (the benchmark against the
-// emulator lifts the pacing this way). A Pacer is safe for concurrent use.
-type Pacer struct {
-	rate, burst float64
-	// Now and Sleep are the clock; tests replace them.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
-
-	mu      sync.Mutex
-	tokens  float64
-	last    time.Time
-	started bool
-}
-
-// NewPacer returns a pacer of rate calls per second with the given burst (at least 1).
-func NewPacer(rate float64, burst int) *Pacer {
-	return &Pacer{rate: rate, burst: float64(max(burst, 1)), Now: time.Now, Sleep: SleepContext}
-}
-
-// Rate returns the pacer's sustained rate in calls per second; 0 means unpaced.
-func (p *Pacer) Rate() float64 {
-	if p == nil || p.rate <= 0 {
-		return 0
-	}
-	return p.rate
-}
-
-// Wait blocks until one call may be made and spends its token.
-func (p *Pacer) Wait(ctx context.Context) error {
-	if p == nil || p.rate <= 0 {
-		return ctx.Err()
-	}
-	p.mu.Lock()
-	now := p.Now()
-	if !p.started {
-		p.tokens, p.last, p.started = p.burst, now, true
-	}
-	if d := now.Sub(p.last); d > 0 {
-		p.tokens = min(p.burst, p.tokens+d.Seconds()*p.rate)
-		p.last = now
-	}
-	// A negative balance is a queue of reservations: each caller waits for the token that pays its own slot.
-	p.tokens--
-	var wait time.Duration
-	if p.tokens < 0 {
-		wait = time.Duration(-p.tokens / p.rate * float64(time.Second))
-	}
-	p.mu.Unlock()
-	return p.Sleep(ctx, wait)
-}
-
-// SleepContext waits for d or until ctx ends.
-func SleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // Retry says how a paced call is retried: throttling, 5xx answers and broken connections (the SDK's own
 // classification) are tried again up to MaxAttempts times in all, after a random delay of up to Base doubled on each
@@ -105,7 +38,7 @@ func (r Retry) withDefaults() Retry {
 		r.Cap = 20 * time.Second
 	}
 	if r.Sleep == nil {
-		r.Sleep = SleepContext
+		r.Sleep = pace.SleepContext
 	}
 	return r
 }
@@ -119,7 +52,7 @@ func Retryable(err error) bool {
 }
 
 // paced makes one call under the pacer, retrying as r says. Every attempt takes a token: a retry is a call too.
-func paced[T any](ctx context.Context, p *Pacer, r Retry, op string, call func() (T, error)) (T, error) {
+func paced[T any](ctx context.Context, p *pace.Pacer, r Retry, op string, call func() (T, error)) (T, error) {
 	r = r.withDefaults()
 	for attempt := 1; ; attempt++ {
 		if err := p.Wait(ctx); err != nil {
@@ -153,7 +86,7 @@ func noECRRetry(o *ecr.Options) { o.Retryer = aws.NopRetryer{} }
 // burst 50, shared with everyone else in the account): give the pacer a share of that.
 type PacedECS struct {
 	API   ECSAPI
-	Pacer *Pacer
+	Pacer *pace.Pacer
 	Retry Retry
 }
 
@@ -182,7 +115,7 @@ func (p *PacedECS) ListTaskDefinitionFamilies(ctx context.Context, in *ecs.ListT
 // read calls; the pacer keeps a sweep from crowding out the account's pushes and pulls.
 type PacedECR struct {
 	API   ECRAPI
-	Pacer *Pacer
+	Pacer *pace.Pacer
 	Retry Retry
 }
 

@@ -2,7 +2,6 @@ package source
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
+
+	"github.com/ecsaudit/ecsaudit/internal/pace"
 )
 
 // fakeClock advances only when someone sleeps on it.
@@ -33,58 +34,6 @@ func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
 		c.slept += d
 	}
 	return nil
-}
-
-func TestPacerHoldsTheRateAfterTheBurst(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
-	p := NewPacer(10, 5)
-	p.Now, p.Sleep = clock.Now, clock.Sleep
-	for range 25 {
-		if err := p.Wait(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// 5 calls from the burst, 20 more at 10 per second: 2 seconds.
-	if clock.slept < 1990*time.Millisecond || clock.slept > 2010*time.Millisecond {
-		t.Errorf("25 calls at 10/s with a burst of 5 waited %v, want 2s", clock.slept)
-	}
-	if got := p.Rate(); got != 10 {
-		t.Errorf("Rate() = %v", got)
-	}
-}
-
-func TestPacerConcurrentCallersShareTheRate(t *testing.T) {
-	p := NewPacer(200, 1)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 10 {
-				if err := p.Wait(context.Background()); err != nil {
-					t.Error(err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	// 80 calls at 200 per second after a burst of 1: at least 395 ms, whatever the number of callers.
-	if d := time.Since(start); d < 390*time.Millisecond {
-		t.Errorf("80 calls by 8 callers took %v: the pace was exceeded", d)
-	}
-}
-
-func TestUnpacedPacerNeverWaits(t *testing.T) {
-	var p *Pacer
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := p.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	if err := p.Wait(ctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("a cancelled context should stop even an unpaced call: %v", err)
-	}
 }
 
 // scriptedECS answers DescribeTaskDefinition with the queued errors first, then success.
@@ -112,7 +61,7 @@ func throttled() error {
 
 func TestPacedRetriesThrottlingWithATokenPerAttempt(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
-	p := NewPacer(1, 1)
+	p := pace.New(1, 1)
 	p.Now, p.Sleep = clock.Now, clock.Sleep
 	api := &scriptedECS{errs: []error{throttled(), throttled()}}
 	var retried []string

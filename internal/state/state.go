@@ -175,25 +175,36 @@ func (s *Store) ByResource(ctx context.Context, resourceID string) ([]*Record, e
 
 // Put writes whole records, replacing what was stored for their Ids.
 func (s *Store) Put(ctx context.Context, recs []*Record) error {
-	for start := 0; start < len(recs); start += batchWriteLimit {
-		var reqs []types.WriteRequest
-		for _, r := range recs[start:min(start+batchWriteLimit, len(recs))] {
-			if r.FindingID == "" || r.ResourceID == "" {
-				return fmt.Errorf("write finding state: record without finding or resource Id (%q, %q)", r.FindingID, r.ResourceID)
-			}
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: encode(r)}})
+	reqs := make([]types.WriteRequest, 0, len(recs))
+	for _, r := range recs {
+		if r.FindingID == "" || r.ResourceID == "" {
+			return fmt.Errorf("write finding state: record without finding or resource Id (%q, %q)", r.FindingID, r.ResourceID)
 		}
-		pending := map[string][]types.WriteRequest{s.table: reqs}
-		for attempt := 0; len(pending) > 0; attempt++ {
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: encode(r)}})
+	}
+	return WriteAll(ctx, s.db, s.table, "finding state", reqs)
+}
+
+// BatchWriter is the DynamoDB call WriteAll makes.
+type BatchWriter interface {
+	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+}
+
+// WriteAll sends write requests to table, 25 to a call (DynamoDB's limit), retrying the items DynamoDB leaves
+// unprocessed with backoff. what names the data in errors.
+func WriteAll(ctx context.Context, db BatchWriter, table, what string, reqs []types.WriteRequest) error {
+	for start := 0; start < len(reqs); start += batchWriteLimit {
+		pending := map[string][]types.WriteRequest{table: reqs[start:min(start+batchWriteLimit, len(reqs))]}
+		for attempt := 0; len(pending[table]) > 0; attempt++ {
 			if attempt > maxRetries {
-				return fmt.Errorf("write finding state: %d items still unprocessed", len(pending[s.table]))
+				return fmt.Errorf("write %s: %d items still unprocessed", what, len(pending[table]))
 			}
 			if err := backoff(ctx, attempt); err != nil {
 				return err
 			}
-			resp, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			resp, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
-				return fmt.Errorf("write finding state: %w", err)
+				return fmt.Errorf("write %s: %w", what, err)
 			}
 			pending = resp.UnprocessedItems
 		}

@@ -129,8 +129,6 @@ type TableStore struct {
 const (
 	recordSortKey     = "SWEEP"
 	checkpointSortKey = "CHECKPOINT"
-	batchWrite        = 25
-	writeAttempts     = 8
 )
 
 func recordPK(kind, id string) string { return kind + "#" + id }
@@ -271,25 +269,7 @@ func (t *TableStore) DeleteRecords(ctx context.Context, recs []*Record) error {
 
 // write sends requests 25 at a time, retrying unprocessed items with backoff.
 func (t *TableStore) write(ctx context.Context, reqs []types.WriteRequest) error {
-	for start := 0; start < len(reqs); start += batchWrite {
-		pending := map[string][]types.WriteRequest{t.Table: reqs[start:min(start+batchWrite, len(reqs))]}
-		for attempt := 0; len(pending[t.Table]) > 0; attempt++ {
-			if attempt == writeAttempts {
-				return fmt.Errorf("write sweep records: %d items still unprocessed", len(pending[t.Table]))
-			}
-			if attempt > 0 {
-				if err := sleep(ctx, min(50*time.Millisecond<<(attempt-1), 2*time.Second)); err != nil {
-					return err
-				}
-			}
-			out, err := t.DB.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				return fmt.Errorf("write sweep records: %w", err)
-			}
-			pending = out.UnprocessedItems
-		}
-	}
-	return nil
+	return state.WriteAll(ctx, t.DB, t.Table, "sweep records", reqs)
 }
 
 func checkpointKey(key string) map[string]types.AttributeValue {
@@ -488,15 +468,4 @@ func (m *MemoryStore) IDs(kind string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -39,6 +39,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/pace"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/source"
@@ -451,8 +452,8 @@ func newOwner() string {
 // paced returns a copy of the target's source whose ECS and ECR calls go through this sweep's pacers.
 func (s *Sweeper) paced(t Target) *source.Source {
 	ps := *t.Source
-	ecsPacer := source.NewPacer(ECSRate*s.Options.PaceShare, int(ECSBurst*s.Options.PaceShare))
-	ecrPacer := source.NewPacer(s.Options.ECRRate, s.Options.ECRBurst)
+	ecsPacer := pace.New(ECSRate*s.Options.PaceShare, int(ECSBurst*s.Options.PaceShare))
+	ecrPacer := pace.New(s.Options.ECRRate, s.Options.ECRBurst)
 	if s.Options.Unpaced {
 		ecsPacer, ecrPacer = nil, nil
 	}

@@ -1,12 +1,10 @@
 package publish
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
@@ -14,65 +12,6 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/asff"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 )
-
-func TestBucketPacesAtRateWithBurst(t *testing.T) {
-	clock := &fakeClock{t: start}
-	b := newBucket(10, 30, clock.Now, clock.Sleep)
-	ctx := context.Background()
-	for range 40 {
-		if err := b.take(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// 30 at once, then one every 100 ms.
-	if len(clock.slept) != 10 {
-		t.Fatalf("slept %d times for 40 calls, want 10: %v", len(clock.slept), clock.slept)
-	}
-	for _, d := range clock.slept {
-		if d < 99*time.Millisecond || d > 101*time.Millisecond {
-			t.Fatalf("waits %v, want 100 ms each", clock.slept)
-		}
-	}
-	if elapsed := clock.Now().Sub(start); elapsed < 999*time.Millisecond || elapsed > 1001*time.Millisecond {
-		t.Fatalf("40 calls took %v, want 1 s", elapsed)
-	}
-
-	// After 2 s idle the bucket holds 20 tokens, not more than it did: 20 calls pass at once, the 21st waits.
-	clock.Advance(2 * time.Second)
-	clock.slept = nil
-	for range 21 {
-		if err := b.take(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(clock.slept) != 1 {
-		t.Fatalf("after 2 s idle: slept %v, want one wait", clock.slept)
-	}
-
-	// A long idle period refills only up to the burst.
-	clock.Advance(time.Hour)
-	clock.slept = nil
-	for range 31 {
-		if err := b.take(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(clock.slept) != 1 {
-		t.Fatalf("after an hour idle: slept %v, want the 31st call only", clock.slept)
-	}
-}
-
-func TestBucketStopsWithContext(t *testing.T) {
-	b := newBucket(1, 1, time.Now, sleepContext)
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := b.take(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	if err := b.take(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("got %v, want context.Canceled", err)
-	}
-}
 
 func sizedFinding(id string, detailBytes, descriptionBytes int) *types.AwsSecurityFinding {
 	return &types.AwsSecurityFinding{
