@@ -61,8 +61,8 @@ build-Sweeper: ## (sam build) the sweeper for linux/arm64
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweeper
 
 .PHONY: lint-template
-lint-template: ## cfn-lint template.yaml (no errors, no warnings)
-	cfn-lint template.yaml
+lint-template: ## cfn-lint template.yaml and infra/*.yaml (no errors, no warnings)
+	cfn-lint template.yaml infra/*.yaml
 # end of SAM build targets ---------------------------------------------------------------------------------------
 
 # fuzz targets ---------------------------------------------------------------------------------------------------
@@ -101,3 +101,22 @@ bench-sweep: deps ## the sweep at scale: 10,000 revisions, 1,000 families, 500 r
 bench-sweep-small: deps ## the same with 1,000 revisions, 100 families, 50 repositories, 500 images
 	$(GO) run ./cmd/bench-sweep -small
 # end of sweep targets -------------------------------------------------------------------------------------------
+
+# fault targets --------------------------------------------------------------------------------------------------
+# The fault scenario (internal/faults, docs/reliability.md): the demo's events and a sweep over FAULT_REVISIONS
+# seeded revisions, run side by side without and with 20 % injected AWS faults, compared; the summary is the last
+# line printed. `make test` runs the same test over 100 revisions. FAULT_FLAGS passes more test flags, e.g.
+# FAULT_FLAGS='-faults.log=bin/faults.jsonl -faults.max-attempts=10'.
+FAULT_REVISIONS ?= 1000
+FAULT_SEED      ?= 20260601
+FAULT_FLAGS     ?=
+
+.PHONY: test-faults
+test-faults: deps ## fault scenario over 1,000 revisions; last line: faults: injected=N retries=R expected=E got=G missing=M ...
+	@out=$$(mktemp); \
+	{ $(GO) test -count=1 -v -timeout 60m -run '^TestFaultScenario$$' ./internal/faults \
+		-args -faults.revisions=$(FAULT_REVISIONS) -faults.seed=$(FAULT_SEED) $(FAULT_FLAGS); echo $$? > $$out.rc; } 2>&1 | tee $$out; \
+	rc=$$(cat $$out.rc); line=$$(grep '^faults: ' $$out | tail -n 1); rm -f $$out $$out.rc; \
+	if [ -z "$$line" ]; then echo "test-faults: the scenario printed no summary (go test status $$rc)"; exit 1; fi; \
+	echo "$$line"; exit $$rc
+# end of fault targets -------------------------------------------------------------------------------------------
