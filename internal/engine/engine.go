@@ -139,6 +139,8 @@ func appendRun[R model.Resource](e *Engine, out []Finding, rules []*rule.Rule[R]
 			}
 			e.finding(&out[len(out)-1], &ru.Meta, &res, &results[i], &sup)
 		}
+		// The findings hold copies of what the results held: the next check may build its results here.
+		env.Recycle(results)
 	}
 	setIDs(out[start:], res.id)
 	if sup.invalid != "" {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -261,12 +262,46 @@ func (s *scanner) stringValue(a, b int, esc, high bool) (string, bool) {
 	if !esc && (!high || utf8.Valid(s.data[a:b])) {
 		return s.text[a:b], true
 	}
-	// Escapes and invalid UTF-8 (which encoding/json replaces) are rare: decode them as encoding/json does.
+	if !high {
+		if v, ok := unescape(s.data[a:b]); ok {
+			return v, true
+		}
+	}
+	// \u escapes and invalid UTF-8 (which encoding/json replaces) are rare: decode them as encoding/json does.
 	var v string
 	if json.Unmarshal(s.data[a-1:b+1], &v) != nil {
 		return "", false
 	}
 	return v, true
+}
+
+// unescape decodes the contents of an ASCII JSON string that str scanned (so its escapes are well formed), as
+// encoding/json does; false leaves one with a \u escape to encoding/json.
+func unescape(b []byte) (string, bool) {
+	var out strings.Builder
+	out.Grow(len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == '\\' {
+			i++
+			switch c = b[i]; c {
+			case 'b':
+				c = '\b'
+			case 'f':
+				c = '\f'
+			case 'n':
+				c = '\n'
+			case 'r':
+				c = '\r'
+			case 't':
+				c = '\t'
+			case 'u':
+				return "", false
+			}
+		}
+		out.WriteByte(c)
+	}
+	return out.String(), true
 }
 
 // number scans the number at s.i; integer reports one without fraction or exponent.
@@ -598,7 +633,10 @@ func (r *shapeReader) ReadStructMember() (*smithy.Schema, error) {
 		if f.probe && string(key) == "containerDefinitions" {
 			return nil, r.fail()
 		}
-		m := memberOf(f.schema, key)
+		m := exactMember(f.schema, key)
+		if m == nil && (f.task == nil && f.root == nil || !loaderMember(key)) {
+			m = foldedMember(f.schema, key)
+		}
 		if m == nil {
 			if !r.extra(f, key) {
 				return nil, r.fail()
@@ -627,6 +665,14 @@ func (r *shapeReader) ReadStructMember() (*smithy.Schema, error) {
 // memberOf finds the member a key names the way encoding/json matches a key to a field: exactly, or else ignoring
 // case (the SDK's member names fold to its field names; fast_test.go checks that).
 func memberOf(s *smithy.Schema, key []byte) *smithy.Schema {
+	if m := exactMember(s, key); m != nil {
+		return m
+	}
+	return foldedMember(s, key)
+}
+
+// exactMember is memberOf for a key written as the member is named, or in PascalCase: one or two map look-ups.
+func exactMember(s *smithy.Schema, key []byte) *smithy.Schema {
 	ms := s.Members()
 	if m, ok := ms[string(key)]; ok {
 		return m
@@ -640,12 +686,31 @@ func memberOf(s *smithy.Schema, key []byte) *smithy.Schema {
 			return m
 		}
 	}
-	for name, m := range ms {
+	return nil
+}
+
+// foldedMember is memberOf for any other key: it compares the key with every member name.
+func foldedMember(s *smithy.Schema, key []byte) *smithy.Schema {
+	for name, m := range s.Members() {
 		if equalFold(key, name) {
 			return m
 		}
 	}
 	return nil
+}
+
+// loaderMembers are the members of a task definition (or of the object around one) that extra reads; none folds
+// to a member of the SDK type (fast_test.go checks that), so a key that folds to one of them is not compared with
+// every member name first, which most of the keys an input has beyond the SDK type's would otherwise be.
+var loaderMembers = []string{"tags", "taskDefinition", "data", "status_code", "imageDetails", "configurationItems"}
+
+func loaderMember(key []byte) bool {
+	for _, name := range loaderMembers {
+		if equalFold(key, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // extra reads a member the SDK type does not have: the tags taskJSON adds, and the members readObject dispatches

@@ -40,13 +40,13 @@ var AddedCapabilities = register(&Rule{
 				allowed = append(allowed, rule.NormalizeCapability(a))
 			}
 		}
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
-			return checkAddedCapabilities(t.ContainerName(i), i, c, allowed)
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+			return checkAddedCapabilities(env, t.ContainerName(i), i, c, allowed)
 		})
 	},
 })
 
-func checkAddedCapabilities(name string, i int, c *ecstypes.ContainerDefinition, allowed []string) rule.Result {
+func checkAddedCapabilities(env *rule.Env, name string, i int, c *ecstypes.ContainerDefinition, allowed []string) rule.Result {
 	var add []string
 	if c.LinuxParameters != nil && c.LinuxParameters.Capabilities != nil {
 		add = c.LinuxParameters.Capabilities.Add
@@ -75,15 +75,15 @@ func checkAddedCapabilities(name string, i int, c *ecstypes.ContainerDefinition,
 	}
 	if len(extra) == 0 {
 		if len(kept) == 0 {
-			return pass(detailf("container %q adds no Linux capabilities", name))
+			return pass(env.Detailf("container %q adds no Linux capabilities", name))
 		}
-		return pass(detailf("container %q adds only allowed capabilities: %s", name, strings.Join(kept, ", ")))
+		return pass(env.Detailf("container %q adds only allowed capabilities: %s", name, strings.Join(kept, ", ")))
 	}
 	allowedText := "none"
 	if len(allowed) > 0 {
 		allowedText = strings.Join(allowed, ", ")
 	}
-	detail := detailf("container %q adds %s (allowed: %s)", name, strings.Join(extra, ", "), allowedText)
+	detail := rule.Sprintf("container %q adds %s (allowed: %s)", name, strings.Join(extra, ", "), allowedText)
 	sev := rule.Medium
 	if len(high) > 0 {
 		sev, at = rule.High, atHigh

@@ -30,8 +30,8 @@ var CapabilitiesNotDropped = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return linuxOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return linuxOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			var drop []string
 			if c.LinuxParameters != nil && c.LinuxParameters.Capabilities != nil {
@@ -41,14 +41,14 @@ var CapabilitiesNotDropped = register(&Rule{
 					}
 				}
 			}
-			path := containerPath(i, "linuxParameters", "capabilities", "drop")
+			path := capDropPath.at(i)
 			switch {
 			case slices.Contains(drop, "ALL"):
-				return pass(detailf("container %q drops ALL capabilities", name))
+				return pass(env.Detailf("container %q drops ALL capabilities", name))
 			case len(drop) == 0:
-				return fail(detailf("container %q drops no capabilities: it keeps Docker's default set", name), path)
+				return fail(env.Detailf("container %q drops no capabilities: it keeps Docker's default set", name), path)
 			}
-			return fail(detailf("container %q drops %s but not ALL: the rest of Docker's default set remains",
+			return fail(env.Detailf("container %q drops %s but not ALL: the rest of Docker's default set remains",
 				name, strings.Join(drop, ", ")), path)
 		})
 	},

@@ -28,9 +28,9 @@ var CPULimit = register(&Rule{
 			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		if cpu := taskLimit(t.Def.Cpu); cpu != "" {
-			return []rule.Result{pass(detailf("task-level cpu is %s, a hard limit for the whole task", cpu))}
+			return one(env, pass(env.Detailf("task-level cpu is %s, a hard limit for the whole task", cpu)))
 		}
 		var withCPU, withoutCPU []string
 		for i, c := range t.Def.ContainerDefinitions {
@@ -42,16 +42,16 @@ var CPULimit = register(&Rule{
 		}
 		if t.Windows() {
 			if len(withoutCPU) == 0 {
-				return []rule.Result{pass("task-level cpu is not set, but this is a Windows task and every container " +
-					"sets cpu, which Windows enforces as an absolute limit")}
+				return one(env, pass("task-level cpu is not set, but this is a Windows task and every container "+
+					"sets cpu, which Windows enforces as an absolute limit"))
 			}
-			return []rule.Result{fail(detailf("task-level cpu is not set and Windows containers %s set no cpu limit of "+
-				"their own", strings.Join(withoutCPU, ", ")), "cpu")}
+			return one(env, fail(env.Detailf("task-level cpu is not set and Windows containers %s set no cpu limit of "+
+				"their own", strings.Join(withoutCPU, ", ")), "cpu"))
 		}
 		detail := "task-level cpu is not set, so nothing caps the task's CPU use"
 		if len(withCPU) > 0 {
-			detail += detailf(" (the cpu of containers %s is a relative share on Linux, not a limit)", strings.Join(withCPU, ", "))
+			detail += rule.Sprintf(" (the cpu of containers %s is a relative share on Linux, not a limit)", strings.Join(withCPU, ", "))
 		}
-		return []rule.Result{fail(detail, "cpu")}
+		return one(env, fail(detail, "cpu"))
 	},
 })

@@ -30,7 +30,7 @@ var EFSTransitEncryption = register(&Rule{
 			"https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSVolumeConfiguration.html",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		var bad, good []string
 		first := -1
 		for i := range t.Def.Volumes {
@@ -58,11 +58,11 @@ var EFSTransitEncryption = register(&Rule{
 		}
 		switch {
 		case len(bad) > 0:
-			return []rule.Result{fail(detailf("%s EFS volume(s) without encryption in transit: %s", strconv.Itoa(len(bad)),
-				strings.Join(bad, "; ")), "volumes/"+strconv.Itoa(first)+"/efsVolumeConfiguration/transitEncryption")}
+			return one(env, fail(env.Detailf("%s EFS volume(s) without encryption in transit: %s", strconv.Itoa(len(bad)),
+				strings.Join(bad, "; ")), "volumes/"+strconv.Itoa(first)+"/efsVolumeConfiguration/transitEncryption"))
 		case len(good) > 0:
-			return []rule.Result{pass("every EFS volume enables transit encryption: " + strings.Join(good, ", "))}
+			return one(env, pass("every EFS volume enables transit encryption: "+strings.Join(good, ", ")))
 		}
-		return []rule.Result{inapplicable("the task has no EFS volume")}
+		return one(env, inapplicable("the task has no EFS volume"))
 	},
 })

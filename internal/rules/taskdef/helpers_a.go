@@ -42,29 +42,29 @@ func (u linuxUser) describe() string {
 	case !u.set && u.value == "":
 		return "sets no user, so it runs as the image's USER: that may be non-root, but the task definition does not guarantee it"
 	case !u.set:
-		return detailf("sets a blank user (%q), so it runs as the image's USER: that may be non-root, but the task definition does not guarantee it", u.value)
+		return rule.Sprintf("sets a blank user (%q), so it runs as the image's USER: that may be non-root, but the task definition does not guarantee it", u.value)
 	}
 	name, group, hasGroup := strings.Cut(strings.TrimSpace(u.value), ":")
 	switch {
 	case u.root && name == "":
-		return detailf("runs as user %q, which names only a group, so the image's USER applies and may be root", u.value)
+		return rule.Sprintf("runs as user %q, which names only a group, so the image's USER applies and may be root", u.value)
 	case u.root:
-		return detailf("runs as user %q, which is root", u.value)
+		return rule.Sprintf("runs as user %q, which is root", u.value)
 	}
 	if hasGroup && (group == "0" || group == "root") {
-		return detailf("runs as user %q: user %s is not root (only the group is %s)", u.value, name, group)
+		return rule.Sprintf("runs as user %q: user %s is not root (only the group is %s)", u.value, name, group)
 	}
-	return detailf("runs as user %q, which is not root", u.value)
+	return rule.Sprintf("runs as user %q, which is not root", u.value)
 }
 
 // windowsOnly makes every container NOT_APPLICABLE on a Linux task; the mirror of linuxOnly.
-func windowsOnly(t *model.TaskDefinition, check func(i int, c *ecstypes.ContainerDefinition) rule.Result) []rule.Result {
+func windowsOnly(t *model.TaskDefinition, env *rule.Env, check func(i int, c *ecstypes.ContainerDefinition) rule.Result) []rule.Result {
 	if !t.Windows() {
-		return perContainer(t, func(int, *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, env, func(int, *ecstypes.ContainerDefinition) rule.Result {
 			return rule.Result{Status: rule.NotApplicable, Detail: "Linux task: the rule applies to Windows containers only"}
 		})
 	}
-	return perContainer(t, check)
+	return perContainer(t, env, check)
 }
 
 // networkModeLabel names the task's network mode for a detail, saying what an unset mode means.

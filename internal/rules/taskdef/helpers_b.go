@@ -41,6 +41,6 @@ func containerImage(c *ecstypes.ContainerDefinition) string { return strings.Tri
 
 // noImage is the result of an image rule for a container that names no image: nothing to judge, and nothing
 // that may be reported as passing.
-func noImage(name string) rule.Result {
-	return unavailable(detailf("container %q names no image", name))
+func noImage(env *rule.Env, name string) rule.Result {
+	return unavailable(env.Detailf("container %q names no image", name))
 }

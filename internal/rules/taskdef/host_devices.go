@@ -30,15 +30,15 @@ var HostDevices = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			var devs []ecstypes.Device
 			if c.LinuxParameters != nil {
 				devs = c.LinuxParameters.Devices
 			}
 			if len(devs) == 0 {
-				return pass(detailf("container %q is given no host devices", name))
+				return pass(env.Detailf("container %q is given no host devices", name))
 			}
 			var paths []string
 			for _, d := range devs {
@@ -51,8 +51,8 @@ var HostDevices = register(&Rule{
 				}
 				paths = append(paths, p)
 			}
-			return fail(detailf("container %q is given %s host device(s): %s", name, strconv.Itoa(len(devs)), strings.Join(paths, ", ")),
-				containerPath(i, "linuxParameters", "devices", "0"))
+			return fail(env.Detailf("container %q is given %s host device(s): %s", name, strconv.Itoa(len(devs)), strings.Join(paths, ", ")),
+				firstDevicePath.at(i))
 		})
 	},
 })

@@ -25,13 +25,13 @@ var HostIPCMode = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		switch t.Def.IpcMode {
 		case ecstypes.IpcModeHost:
-			return []rule.Result{fail("ipcMode is host: the task's containers share the instance's IPC namespace", "ipcMode")}
+			return one(env, fail("ipcMode is host: the task's containers share the instance's IPC namespace", "ipcMode"))
 		case "":
-			return []rule.Result{pass("ipcMode is not set: each container has its own IPC namespace")}
+			return one(env, pass("ipcMode is not set: each container has its own IPC namespace"))
 		}
-		return []rule.Result{pass("ipcMode is " + string(t.Def.IpcMode) + ", not host")}
+		return one(env, pass("ipcMode is "+string(t.Def.IpcMode)+", not host"))
 	},
 })

@@ -28,10 +28,10 @@ var HostNetworkMode = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		if t.Def.NetworkMode == ecstypes.NetworkModeHost {
-			return []rule.Result{fail("networkMode is host: the task shares the instance's network namespace", "networkMode")}
+			return one(env, fail("networkMode is host: the task shares the instance's network namespace", "networkMode"))
 		}
-		return []rule.Result{pass("networkMode is " + networkModeLabel(t))}
+		return one(env, pass("networkMode is "+networkModeLabel(t)))
 	},
 })

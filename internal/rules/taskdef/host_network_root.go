@@ -35,9 +35,9 @@ var HostNetworkRoot = register(&Rule{
 			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		if t.Def.NetworkMode != ecstypes.NetworkModeHost {
-			return []rule.Result{pass("networkMode is " + networkModeLabel(t) + ", not host")}
+			return one(env, pass("networkMode is "+networkModeLabel(t)+", not host"))
 		}
 		var offenders, privileged []string
 		first := -1
@@ -49,21 +49,21 @@ var HostNetworkRoot = register(&Rule{
 				continue
 			}
 			if u := parseLinuxUser(c.User); u.root {
-				offenders = append(offenders, detailf("container %q %s", name, u.describe()))
+				offenders = append(offenders, rule.Sprintf("container %q %s", name, u.describe()))
 				if first < 0 {
 					first = i
 				}
 			}
 		}
 		if len(offenders) > 0 {
-			return []rule.Result{fail(detailf("networkMode is host and %s container(s) are neither privileged nor non-root: %s",
-				strconv.Itoa(len(offenders)), strings.Join(offenders, "; ")), containerPath(first, "user"))}
+			return one(env, fail(env.Detailf("networkMode is host and %s container(s) are neither privileged nor non-root: %s",
+				strconv.Itoa(len(offenders)), strings.Join(offenders, "; ")), containerPath(first, "user")))
 		}
 		detail := "networkMode is host and every container runs as a non-root user"
 		if len(privileged) > 0 {
-			detail = detailf("networkMode is host and every container is non-root or privileged (privileged: %s, "+
+			detail = env.Detailf("networkMode is host and every container is non-root or privileged (privileged: %s, "+
 				"reported by task.privileged-container)", strings.Join(privileged, ", "))
 		}
-		return []rule.Result{pass(detail)}
+		return one(env, pass(detail))
 	},
 })

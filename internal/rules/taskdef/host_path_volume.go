@@ -33,14 +33,14 @@ var HostPathVolume = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
-			return checkHostPaths(t, i, c)
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+			return checkHostPaths(env, t, i, c)
 		})
 	},
 })
 
-func checkHostPaths(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinition) rule.Result {
+func checkHostPaths(env *rule.Env, t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinition) rule.Result {
 	name := t.ContainerName(i)
 	var mounts []string
 	sev, at := rule.Medium, -1
@@ -50,7 +50,7 @@ func checkHostPaths(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 		if !ok {
 			continue
 		}
-		m := detailf("volume %q (host path %s) at %s", vol, src, str(mp.ContainerPath))
+		m := rule.Sprintf("volume %q (host path %s) at %s", vol, src, str(mp.ContainerPath))
 		if mp.ReadOnly != nil && *mp.ReadOnly {
 			m += " read-only"
 		}
@@ -66,9 +66,9 @@ func checkHostPaths(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 		mounts = append(mounts, m)
 	}
 	if len(mounts) == 0 {
-		return pass(detailf("container %q mounts no host path", name))
+		return pass(env.Detailf("container %q mounts no host path", name))
 	}
-	r := fail(detailf("container %q mounts %s host path(s): %s", name, strconv.Itoa(len(mounts)), strings.Join(mounts, "; ")),
+	r := fail(env.Detailf("container %q mounts %s host path(s): %s", name, strconv.Itoa(len(mounts)), strings.Join(mounts, "; ")),
 		containerPath(i, "mountPoints", strconv.Itoa(at)))
 	r.Severity = sev
 	return r

@@ -30,13 +30,13 @@ var HostPIDMode = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		switch t.Def.PidMode {
 		case ecstypes.PidModeHost:
-			return []rule.Result{fail("pidMode is host: the task's containers share the instance's process namespace", "pidMode")}
+			return one(env, fail("pidMode is host: the task's containers share the instance's process namespace", "pidMode"))
 		case "":
-			return []rule.Result{pass("pidMode is not set: each container has its own process namespace")}
+			return one(env, pass("pidMode is not set: each container has its own process namespace"))
 		}
-		return []rule.Result{pass("pidMode is " + string(t.Def.PidMode) + ", not host")}
+		return one(env, pass("pidMode is "+string(t.Def.PidMode)+", not host"))
 	},
 })

@@ -32,7 +32,7 @@ var HostPort = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		mode := t.Def.NetworkMode
 		label := string(mode)
 		if mode == "" {
@@ -44,16 +44,16 @@ var HostPort = register(&Rule{
 				mode, label = ecstypes.NetworkModeAwsvpc, "unset on a Fargate-only task, which runs awsvpc"
 			}
 		}
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			switch mode {
 			case ecstypes.NetworkModeHost:
 				if len(c.PortMappings) > 0 {
 					p := c.PortMappings[0]
-					return fail(detailf("container %q has %s port mapping(s) in host network mode, which binds them on "+
-						"the instance (first: %s)", name, strconv.Itoa(len(c.PortMappings)), portLabel(p)), containerPath(i, "portMappings", "0"))
+					return fail(env.Detailf("container %q has %s port mapping(s) in host network mode, which binds them on "+
+						"the instance (first: %s)", name, strconv.Itoa(len(c.PortMappings)), portLabel(p)), firstPortPath.at(i))
 				}
-				return pass(detailf("container %q has no port mapping", name))
+				return pass(env.Detailf("container %q has no port mapping", name))
 			case ecstypes.NetworkModeBridge:
 				var fixed []string
 				at := -1
@@ -66,12 +66,12 @@ var HostPort = register(&Rule{
 					}
 				}
 				if len(fixed) > 0 {
-					return fail(detailf("container %q binds fixed host ports (networkMode %s): %s", name, label,
+					return fail(env.Detailf("container %q binds fixed host ports (networkMode %s): %s", name, label,
 						strings.Join(fixed, "; ")), containerPath(i, "portMappings", strconv.Itoa(at), "hostPort"))
 				}
-				return pass(detailf("container %q uses no fixed host port (networkMode %s)", name, label))
+				return pass(env.Detailf("container %q uses no fixed host port (networkMode %s)", name, label))
 			}
-			return pass(detailf("container %q: networkMode %s binds no host port", name, label))
+			return pass(env.Detailf("container %q: networkMode %s binds no host port", name, label))
 		})
 	},
 })

@@ -26,24 +26,24 @@ var ImageNotPinned = register(&Rule{
 			"https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			img := containerImage(c)
 			if img == "" {
-				return noImage(name)
+				return noImage(env, name)
 			}
 			ref := model.ParseImageRef(img)
 			switch {
 			case ref.PinnedByDigest():
-				return pass(detailf("container %q pins image %s by digest", name, img))
+				return pass(env.Detailf("container %q pins image %s by digest", name, img))
 			case ref.Tag == "":
-				return fail(detailf("container %q uses image %s without a tag or digest, which means latest", name, img),
-					containerPath(i, "image"))
+				return fail(env.Detailf("container %q uses image %s without a tag or digest, which means latest", name, img),
+					imagePath.at(i))
 			case ref.Tag == "latest":
-				return fail(detailf("container %q uses image %s, tagged latest", name, img), containerPath(i, "image"))
+				return fail(env.Detailf("container %q uses image %s, tagged latest", name, img), imagePath.at(i))
 			}
-			return pass(detailf("container %q pins image %s by tag %q", name, img, ref.Tag))
+			return pass(env.Detailf("container %q pins image %s by tag %q", name, img, ref.Tag))
 		})
 	},
 })

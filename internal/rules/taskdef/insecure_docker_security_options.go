@@ -32,23 +32,23 @@ var InsecureDockerSecurityOptions = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			var bad []string
 			at := -1
 			for j, opt := range c.DockerSecurityOptions {
 				if what := insecureOption(opt); what != "" {
-					bad = append(bad, detailf("%q (%s)", strings.TrimSpace(opt), what))
+					bad = append(bad, rule.Sprintf("%q (%s)", strings.TrimSpace(opt), what))
 					if at < 0 {
 						at = j
 					}
 				}
 			}
 			if len(bad) == 0 {
-				return pass(detailf("container %q keeps the default AppArmor, seccomp and SELinux confinement", name))
+				return pass(env.Detailf("container %q keeps the default AppArmor, seccomp and SELinux confinement", name))
 			}
-			return fail(detailf("container %q sets %s", name, strings.Join(bad, ", ")),
+			return fail(env.Detailf("container %q sets %s", name, strings.Join(bad, ", ")),
 				containerPath(i, "dockerSecurityOptions", strconv.Itoa(at)))
 		})
 	},

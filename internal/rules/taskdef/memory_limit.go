@@ -28,21 +28,21 @@ var MemoryLimit = register(&Rule{
 			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		taskMemory := taskLimit(t.Def.Memory)
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			switch {
 			case c.Memory != nil && *c.Memory > 0:
-				return pass(detailf("container %q has a hard memory limit of %s MiB", name, strconv.Itoa(int(*c.Memory))))
+				return pass(env.Detailf("container %q has a hard memory limit of %s MiB", name, strconv.Itoa(int(*c.Memory))))
 			case taskMemory != "":
-				return pass(detailf("container %q is capped by the task-level memory limit (%s)", name, taskMemory))
+				return pass(env.Detailf("container %q is capped by the task-level memory limit (%s)", name, taskMemory))
 			case c.MemoryReservation != nil && *c.MemoryReservation > 0:
-				return fail(detailf("container %q sets only memoryReservation (%s MiB), a soft limit, and the task "+
-					"sets no task-level memory: nothing caps its memory", name, strconv.Itoa(int(*c.MemoryReservation))), containerPath(i, "memory"))
+				return fail(env.Detailf("container %q sets only memoryReservation (%s MiB), a soft limit, and the task "+
+					"sets no task-level memory: nothing caps its memory", name, strconv.Itoa(int(*c.MemoryReservation))), memoryPath.at(i))
 			}
-			return fail(detailf("container %q sets no memory limit and the task sets no task-level memory: nothing "+
-				"caps its memory", name), containerPath(i, "memory"))
+			return fail(env.Detailf("container %q sets no memory limit and the task sets no task-level memory: nothing "+
+				"caps its memory", name), memoryPath.at(i))
 		})
 	},
 })

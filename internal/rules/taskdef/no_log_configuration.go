@@ -28,18 +28,18 @@ var NoLogConfiguration = register(&Rule{
 			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			switch {
 			case c.LogConfiguration == nil:
-				return fail(detailf("container %q has no logConfiguration, so its output is not shipped anywhere", name),
-					containerPath(i, "logConfiguration"))
+				return fail(env.Detailf("container %q has no logConfiguration, so its output is not shipped anywhere", name),
+					logConfigPath.at(i))
 			case c.LogConfiguration.LogDriver == "":
-				return fail(detailf("container %q has a logConfiguration without a logDriver", name),
-					containerPath(i, "logConfiguration", "logDriver"))
+				return fail(env.Detailf("container %q has a logConfiguration without a logDriver", name),
+					logDriverPath.at(i))
 			}
-			return pass(detailf("container %q logs with the %s driver", name, string(c.LogConfiguration.LogDriver)))
+			return pass(env.Detailf("container %q logs with the %s driver", name, string(c.LogConfiguration.LogDriver)))
 		})
 	},
 })

@@ -28,22 +28,22 @@ var NoNewPrivilegesMissing = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		if t.FargateOnly() {
-			return perContainer(t, func(int, *ecstypes.ContainerDefinition) rule.Result {
+			return perContainer(t, env, func(int, *ecstypes.ContainerDefinition) rule.Result {
 				return inapplicable("Fargate-only task: Fargate does not accept dockerSecurityOptions")
 			})
 		}
-		return linuxOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return linuxOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			for _, opt := range c.DockerSecurityOptions {
 				key, value := securityOption(opt)
 				if key == "no-new-privileges" && (value == "" || value == "true") {
-					return pass(detailf("container %q sets no-new-privileges", name))
+					return pass(env.Detailf("container %q sets no-new-privileges", name))
 				}
 			}
-			return fail(detailf("container %q can run on EC2 and its dockerSecurityOptions lack no-new-privileges", name),
-				containerPath(i, "dockerSecurityOptions"))
+			return fail(env.Detailf("container %q can run on EC2 and its dockerSecurityOptions lack no-new-privileges", name),
+				securityOptionsPath.at(i))
 		})
 	},
 })

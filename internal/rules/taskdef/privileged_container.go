@@ -26,10 +26,10 @@ var PrivilegedContainer = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			if c.Privileged != nil && *c.Privileged {
-				return fail(detailf("container %q sets privileged: true", t.ContainerName(i)), containerPath(i, "privileged"))
+				return fail(env.Detailf("container %q sets privileged: true", t.ContainerName(i)), privilegedPath.at(i))
 			}
 			return pass("privileged is not set")
 		})

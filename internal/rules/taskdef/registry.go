@@ -2,10 +2,8 @@
 package taskdef
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -33,8 +31,8 @@ func All() []*Rule {
 
 // perContainer runs check on every container and fills in the container name and, when the check left it empty,
 // a path to the container.
-func perContainer(t *model.TaskDefinition, check func(i int, c *ecstypes.ContainerDefinition) rule.Result) []rule.Result {
-	out := make([]rule.Result, 0, len(t.Def.ContainerDefinitions))
+func perContainer(t *model.TaskDefinition, env *rule.Env, check func(i int, c *ecstypes.ContainerDefinition) rule.Result) []rule.Result {
+	out := env.Results(len(t.Def.ContainerDefinitions))
 	for i := range t.Def.ContainerDefinitions {
 		r := check(i, &t.Def.ContainerDefinitions[i])
 		r.Container = t.ContainerName(i)
@@ -47,13 +45,18 @@ func perContainer(t *model.TaskDefinition, check func(i int, c *ecstypes.Contain
 }
 
 // linuxOnly makes every container NOT_APPLICABLE on a Windows task.
-func linuxOnly(t *model.TaskDefinition, check func(i int, c *ecstypes.ContainerDefinition) rule.Result) []rule.Result {
+func linuxOnly(t *model.TaskDefinition, env *rule.Env, check func(i int, c *ecstypes.ContainerDefinition) rule.Result) []rule.Result {
 	if t.Windows() {
-		return perContainer(t, func(int, *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, env, func(int, *ecstypes.ContainerDefinition) rule.Result {
 			return rule.Result{Status: rule.NotApplicable, Detail: "Windows task: the rule applies to Linux containers only"}
 		})
 	}
-	return perContainer(t, check)
+	return perContainer(t, env, check)
+}
+
+// one returns the single result of a task-level check.
+func one(env *rule.Env, r rule.Result) []rule.Result {
+	return append(env.Results(1), r)
 }
 
 func containerPath(i int, field ...string) string {
@@ -71,69 +74,44 @@ func containerPath(i int, field ...string) string {
 	return string(b)
 }
 
-// detailf formats a result's detail as fmt.Sprintf does, for string arguments and the verbs %s and %q (anything
-// else is handed to fmt.Sprintf). Every result of every rule gets a detail, passing ones included, and fmt's
-// boxing and reflection were a fifth of the time a task definition's evaluation took.
-func detailf(format string, args ...string) string {
-	var buf [256]byte
-	b, n := buf[:0], 0
-	for i := 0; i < len(format); i++ {
-		j := strings.IndexByte(format[i:], '%')
-		if j < 0 {
-			b = append(b, format[i:]...)
-			break
-		}
-		b = append(b, format[i:i+j]...)
-		i += j + 1
-		if i == len(format) {
-			return sprintf(format, args)
-		}
-		switch format[i] {
-		case '%':
-			b = append(b, '%')
-			continue
-		case 's':
-			if n == len(args) {
-				return sprintf(format, args)
-			}
-			b = append(b, args[n]...)
-		case 'q':
-			if n == len(args) {
-				return sprintf(format, args)
-			}
-			b = appendQuote(b, args[n])
-		default:
-			return sprintf(format, args)
-		}
-		n++
-	}
-	if n != len(args) {
-		return sprintf(format, args)
-	}
-	return string(b)
+// fieldPath is containerPath(i, field) for one field that results name often, built for the first containers
+// once: nearly every failing result of a container rule carries one.
+type fieldPath struct {
+	field string
+	first [8]string
 }
 
-// appendQuote appends s quoted as strconv.AppendQuote does; most names are printable ASCII without quotes or
-// backslashes, which it leaves as they are, and checking for that is cheaper than its rune-by-rune escaping.
-func appendQuote(b []byte, s string) []byte {
-	for i := range len(s) {
-		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
-			return strconv.AppendQuote(b, s)
-		}
+func newFieldPath(field string) *fieldPath {
+	p := &fieldPath{field: field}
+	for i := range p.first {
+		p.first[i] = containerPath(i, field)
 	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
+	return p
 }
 
-// sprintf is fmt.Sprintf over string arguments: what detailf does with a format it does not handle itself.
-func sprintf(format string, args []string) string {
-	as := make([]any, len(args))
-	for i, a := range args {
-		as[i] = a
+func (p *fieldPath) at(i int) string {
+	if i >= 0 && i < len(p.first) {
+		return p.first[i]
 	}
-	return fmt.Sprintf(format, as...)
+	return containerPath(i, p.field)
 }
+
+// The fields results name most often; a field may hold a slash ("logConfiguration/logDriver").
+var (
+	imagePath           = newFieldPath("image")
+	userPath            = newFieldPath("user")
+	readonlyRootPath    = newFieldPath("readonlyRootFilesystem")
+	memoryPath          = newFieldPath("memory")
+	privilegedPath      = newFieldPath("privileged")
+	logConfigPath       = newFieldPath("logConfiguration")
+	logDriverPath       = newFieldPath("logConfiguration/logDriver")
+	securityOptionsPath = newFieldPath("dockerSecurityOptions")
+	capDropPath         = newFieldPath("linuxParameters/capabilities/drop")
+	logModePath         = newFieldPath("logConfiguration/options/mode")
+	logOptionsPath      = newFieldPath("logConfiguration/options")
+	firstPortPath       = newFieldPath("portMappings/0")
+	firstDevicePath     = newFieldPath("linuxParameters/devices/0")
+)
 
 func pass(detail string) rule.Result { return rule.Result{Status: rule.Passed, Detail: detail} }
 

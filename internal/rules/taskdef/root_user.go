@@ -34,12 +34,12 @@ var RootUser = register(&Rule{
 			"https://kubernetes.io/docs/concepts/security/pod-security-standards/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return linuxOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return linuxOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			u := parseLinuxUser(c.User)
-			detail := detailf("container %q %s", t.ContainerName(i), u.describe())
+			detail := env.Detailf("container %q %s", t.ContainerName(i), u.describe())
 			if u.root {
-				return fail(detail, containerPath(i, "user"))
+				return fail(detail, userPath.at(i))
 			}
 			return pass(detail)
 		})

@@ -43,13 +43,13 @@ var SecretsInEnvironment = register(&Rule{
 		for _, k := range envSettings(env).CredentialKeyNames {
 			keys[strings.ToUpper(strings.TrimSpace(k))] = true
 		}
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
-			return checkEnvironment(t.ContainerName(i), i, c.Environment, keys)
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+			return checkEnvironment(env, t.ContainerName(i), i, c.Environment, keys)
 		})
 	},
 })
 
-func checkEnvironment(container string, i int, vars []ecstypes.KeyValuePair, keys map[string]bool) rule.Result {
+func checkEnvironment(env *rule.Env, container string, i int, vars []ecstypes.KeyValuePair, keys map[string]bool) rule.Result {
 	var hits []string
 	seen := map[string]bool{}
 	first := -1
@@ -64,13 +64,13 @@ func checkEnvironment(container string, i int, vars []ecstypes.KeyValuePair, key
 		}
 		if !seen[name] {
 			seen[name] = true
-			hits = append(hits, detailf("%q (%s)", name, signal))
+			hits = append(hits, rule.Sprintf("%q (%s)", name, signal))
 		}
 	}
 	if len(hits) == 0 {
-		return pass(detailf("container %q: none of its %s environment variable(s) looks like a credential", container, strconv.Itoa(len(vars))))
+		return pass(env.Detailf("container %q: none of its %s environment variable(s) looks like a credential", container, strconv.Itoa(len(vars))))
 	}
-	return fail(detailf("container %q passes %s credential(s) in plain-text environment variables: %s",
+	return fail(env.Detailf("container %q passes %s credential(s) in plain-text environment variables: %s",
 		container, strconv.Itoa(len(hits)), strings.Join(hits, "; ")), containerPath(i, "environment", strconv.Itoa(first)))
 }
 
@@ -92,7 +92,7 @@ func credentialSignal(name, value string, keys map[string]bool) (string, bool) {
 		if w == "" || harmlessValue(v) {
 			return "", false
 		}
-		signal = detailf("sensitive word %q in the name and a value that is not a number, boolean, duration, "+
+		signal = rule.Sprintf("sensitive word %q in the name and a value that is not a number, boolean, duration, "+
 			"size, ARN, path or URL without a password", w)
 	}
 	if templatePlaceholder.MatchString(v) {

@@ -28,20 +28,20 @@ var SharedTaskExecutionRole = register(&Rule{
 			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		task := strings.TrimSpace(str(t.Def.TaskRoleArn))
 		exec := strings.TrimSpace(str(t.Def.ExecutionRoleArn))
 		switch {
 		case task == "" && exec == "":
-			return []rule.Result{inapplicable("the task has neither a task role nor an execution role")}
+			return one(env, inapplicable("the task has neither a task role nor an execution role"))
 		case task == "":
-			return []rule.Result{pass("the task has an execution role and no task role")}
+			return one(env, pass("the task has an execution role and no task role"))
 		case exec == "":
-			return []rule.Result{pass("the task has a task role and no execution role")}
+			return one(env, pass("the task has a task role and no execution role"))
 		case sameRole(task, exec):
-			return []rule.Result{fail(detailf("taskRoleArn and executionRoleArn name the same role (%s)", task), "taskRoleArn")}
+			return one(env, fail(env.Detailf("taskRoleArn and executionRoleArn name the same role (%s)", task), "taskRoleArn"))
 		}
-		return []rule.Result{pass("the task role and the execution role are different roles")}
+		return one(env, pass("the task role and the execution role are different roles"))
 	},
 })
 

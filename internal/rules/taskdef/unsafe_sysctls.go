@@ -34,8 +34,8 @@ var UnsafeSysctls = register(&Rule{
 			"https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			var bad []string
 			at := -1
@@ -52,9 +52,9 @@ var UnsafeSysctls = register(&Rule{
 				}
 			}
 			if len(bad) == 0 {
-				return pass(detailf("container %q sets only safe sysctls (or none)", name))
+				return pass(env.Detailf("container %q sets only safe sysctls (or none)", name))
 			}
-			return fail(detailf("container %q sets sysctls outside the safe set: %s", name, strings.Join(bad, ", ")),
+			return fail(env.Detailf("container %q sets sysctls outside the safe set: %s", name, strings.Join(bad, ", ")),
 				containerPath(i, "systemControls", strconv.Itoa(at), "namespace"))
 		})
 	},

@@ -32,28 +32,28 @@ var UntrustedRegistry = register(&Rule{
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		trusted := envSettings(env).TrustedRegistries
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			img := containerImage(c)
 			if img == "" {
-				return noImage(name)
+				return noImage(env, name)
 			}
 			reg := strings.ToLower(model.ParseImageRef(img).Registry)
 			if len(trusted) == 0 {
 				// An allow-list that is configured empty restricts nothing, like every allow-list of the catalog.
-				return pass(detailf("container %q pulls from %s; no trusted registries are configured", name, reg))
+				return pass(env.Detailf("container %q pulls from %s; no trusted registries are configured", name, reg))
 			}
 			for _, p := range trusted {
 				if trustedBy(strings.ToLower(strings.TrimSpace(p)), reg) {
-					return pass(detailf("container %q pulls from trusted registry %s (matches %q)", name, reg, p))
+					return pass(env.Detailf("container %q pulls from trusted registry %s (matches %q)", name, reg, p))
 				}
 			}
 			what := "registry " + reg
 			if reg == "docker.io" {
 				what = "Docker Hub (docker.io)"
 			}
-			return fail(detailf("container %q pulls image %s from %s, which is not in the trusted registries (%s)",
-				name, img, what, strings.Join(trusted, ", ")), containerPath(i, "image"))
+			return fail(env.Detailf("container %q pulls image %s from %s, which is not in the trusted registries (%s)",
+				name, img, what, strings.Join(trusted, ", ")), imagePath.at(i))
 		})
 	},
 })

@@ -42,8 +42,8 @@ var VulnerableImage = register(&Rule{
 		if threshold.Rank() == 0 {
 			threshold = rule.High
 		}
-		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
-			return checkImageScan(t, i, c, threshold)
+		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+			return checkImageScan(env, t, i, c, threshold)
 		})
 	},
 })
@@ -52,14 +52,14 @@ var VulnerableImage = register(&Rule{
 // rank below every threshold: they are listed but never fail an image.
 var scanSeverities = []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED", "UNTRIAGED"}
 
-func checkImageScan(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinition, threshold rule.Severity) rule.Result {
+func checkImageScan(env *rule.Env, t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinition, threshold rule.Severity) rule.Result {
 	name := t.ContainerName(i)
 	img := containerImage(c)
 	if img == "" {
-		return noImage(name)
+		return noImage(env, name)
 	}
 	if _, _, ok := model.ParseImageRef(img).ECR(); !ok {
-		return inapplicable(detailf("container %q uses image %s, which is not in a private Amazon ECR registry", name, img))
+		return inapplicable(env.Detailf("container %q uses image %s, which is not in a private Amazon ECR registry", name, img))
 	}
 	lk, ok := t.Images[str(c.Image)]
 	if !ok {
@@ -67,9 +67,9 @@ func checkImageScan(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 	}
 	switch {
 	case !ok || (lk.Image == nil && lk.Err == ""):
-		return unavailable(detailf("container %q: image %s was not looked up in ECR, so its scan results are unknown", name, img))
+		return unavailable(env.Detailf("container %q: image %s was not looked up in ECR, so its scan results are unknown", name, img))
 	case lk.Err != "":
-		return unavailable(detailf("container %q: image %s could not be read from ECR: %s", name, img, lk.Err))
+		return unavailable(env.Detailf("container %q: image %s could not be read from ECR: %s", name, img, lk.Err))
 	}
 	d := lk.Image.Detail
 	label := img
@@ -85,11 +85,11 @@ func checkImageScan(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 		if desc != "" {
 			what += " (" + desc + ")"
 		}
-		return unavailable(detailf("container %q: image %s %s", name, label, what))
+		return unavailable(env.Detailf("container %q: image %s %s", name, label, what))
 	}
 	sum := d.ImageScanFindingsSummary
 	if sum == nil {
-		return unavailable(detailf("container %q: image %s has scan status %s but the input holds no scan summary", name, label, string(status)))
+		return unavailable(env.Detailf("container %q: image %s has scan status %s but the input holds no scan summary", name, label, string(status)))
 	}
 	counts, highest, failing := severityCounts(sum.FindingSeverityCounts, threshold)
 	scanned := "latest scan"
@@ -97,13 +97,13 @@ func checkImageScan(t *model.TaskDefinition, i int, c *ecstypes.ContainerDefinit
 		scanned += " (" + sum.ImageScanCompletedAt.UTC().Format(time.RFC3339) + ")"
 	}
 	if !failing {
-		return pass(detailf("container %q: %s of image %s found nothing at or above %s: %s", name, scanned, label, string(threshold), counts))
+		return pass(env.Detailf("container %q: %s of image %s found nothing at or above %s: %s", name, scanned, label, string(threshold), counts))
 	}
-	detail := detailf("container %q: %s of image %s found %s (threshold %s)", name, scanned, label, counts, string(threshold))
+	detail := rule.Sprintf("container %q: %s of image %s found %s (threshold %s)", name, scanned, label, counts, string(threshold))
 	if top := topFindings(lk.Image.Findings, threshold, 5); len(top) > 0 {
 		detail += "; top findings: " + strings.Join(top, ", ")
 	}
-	r := fail(detail, containerPath(i, "image"))
+	r := fail(detail, imagePath.at(i))
 	r.Severity = highest
 	return r
 }
@@ -134,7 +134,7 @@ func severityCounts(m map[string]int32, threshold rule.Severity) (text string, h
 		if n <= 0 {
 			continue
 		}
-		parts = append(parts, detailf("%s %s", strconv.Itoa(int(n)), k))
+		parts = append(parts, rule.Sprintf("%s %s", strconv.Itoa(int(n)), k))
 		s := rule.Severity(k)
 		if s.Rank() > highest.Rank() {
 			highest = s

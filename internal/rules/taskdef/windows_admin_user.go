@@ -30,18 +30,18 @@ var WindowsAdminUser = register(&Rule{
 			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return windowsOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return windowsOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			user := strings.TrimSpace(str(c.User))
 			switch {
 			case user == "":
-				return fail(detailf("container %q sets no user, so it runs as the image's user: that may be "+
-					"ContainerAdministrator, and the task definition does not prevent it", name), containerPath(i, "user"))
+				return fail(env.Detailf("container %q sets no user, so it runs as the image's user: that may be "+
+					"ContainerAdministrator, and the task definition does not prevent it", name), userPath.at(i))
 			case strings.EqualFold(user, "ContainerAdministrator"):
-				return fail(detailf("container %q runs as user %q, the container's administrator", name, user), containerPath(i, "user"))
+				return fail(env.Detailf("container %q runs as user %q, the container's administrator", name, user), userPath.at(i))
 			}
-			return pass(detailf("container %q runs as user %q, not ContainerAdministrator", name, user))
+			return pass(env.Detailf("container %q runs as user %q, not ContainerAdministrator", name, user))
 		})
 	},
 })

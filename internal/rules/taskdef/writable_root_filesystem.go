@@ -28,17 +28,17 @@ var WritableRootFilesystem = register(&Rule{
 			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",
 		},
 	},
-	Check: func(t *model.TaskDefinition, _ *rule.Env) []rule.Result {
-		return linuxOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
+		return linuxOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			switch {
 			case c.ReadonlyRootFilesystem == nil:
-				return fail(detailf("container %q does not set readonlyRootFilesystem, so its root filesystem is writable", name),
-					containerPath(i, "readonlyRootFilesystem"))
+				return fail(env.Detailf("container %q does not set readonlyRootFilesystem, so its root filesystem is writable", name),
+					readonlyRootPath.at(i))
 			case !*c.ReadonlyRootFilesystem:
-				return fail(detailf("container %q sets readonlyRootFilesystem: false", name), containerPath(i, "readonlyRootFilesystem"))
+				return fail(env.Detailf("container %q sets readonlyRootFilesystem: false", name), readonlyRootPath.at(i))
 			}
-			return pass(detailf("container %q sets readonlyRootFilesystem: true", name))
+			return pass(env.Detailf("container %q sets readonlyRootFilesystem: true", name))
 		})
 	},
 })
