@@ -73,13 +73,15 @@ FUZZTIME  ?= 30s
 FUZZFLAGS ?=
 FUZZ_TARGETS := \
 	FuzzLoad:./internal/load \
+	FuzzFastMatchesExact:./internal/load \
 	FuzzParseEvent:./internal/event \
 	FuzzParse:./internal/config \
 	FuzzParseSuppressTag:./internal/engine \
 	FuzzPolicy:./internal/rules/ecr \
 	FuzzScanFilter:./internal/rules/ecr \
 	FuzzGlob:./internal/rule \
-	FuzzParseImageRef:./internal/model
+	FuzzParseImageRef:./internal/model \
+	FuzzECRHost:./internal/model
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME each (default 30s), one after another: make fuzz FUZZTIME=10m
