@@ -1,41 +1,17 @@
 package event
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ecsaudit/ecsaudit/internal/fuzzseed"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 )
 
-// fuzzSeedFiles reads every regular file of each directory. A missing or empty directory fails the test: a fuzz
-// target that silently lost its seeds would still pass while exploring far less.
+// fuzzSeedFiles reads the seed files of each directory (fuzzseed.Files).
 func fuzzSeedFiles(f *testing.F, dirs ...string) [][]byte {
 	f.Helper()
-	var out [][]byte
-	for _, dir := range dirs {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			f.Fatalf("seed corpus: %v", err)
-		}
-		n := 0
-		for _, e := range entries {
-			if !e.Type().IsRegular() {
-				continue
-			}
-			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-			if err != nil {
-				f.Fatalf("seed corpus: %v", err)
-			}
-			out = append(out, data)
-			n++
-		}
-		if n == 0 {
-			f.Fatalf("seed corpus: no files in %s", dir)
-		}
-	}
-	return out
+	return fuzzseed.Files(f, dirs...)
 }
 
 // FuzzParseEvent feeds arbitrary payloads to Parse, which every Lambda calls on what EventBridge delivers. It checks

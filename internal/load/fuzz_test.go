@@ -2,13 +2,13 @@ package load
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/fuzzseed"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
@@ -16,33 +16,10 @@ import (
 // fuzzCorpus is the shared corpus of real AWS documents, relative to this package's directory.
 const fuzzCorpus = "../../../shared/corpus"
 
-// fuzzSeedFiles reads every regular file of each directory. A missing or empty directory fails the test: a fuzz
-// target that silently lost its seeds would still pass while exploring far less.
+// fuzzSeedFiles reads the seed files of each directory (fuzzseed.Files).
 func fuzzSeedFiles(f *testing.F, dirs ...string) [][]byte {
 	f.Helper()
-	var out [][]byte
-	for _, dir := range dirs {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			f.Fatalf("seed corpus: %v", err)
-		}
-		n := 0
-		for _, e := range entries {
-			if !e.Type().IsRegular() {
-				continue
-			}
-			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-			if err != nil {
-				f.Fatalf("seed corpus: %v", err)
-			}
-			out = append(out, data)
-			n++
-		}
-		if n == 0 {
-			f.Fatalf("seed corpus: no files in %s", dir)
-		}
-	}
-	return out
+	return fuzzseed.Files(f, dirs...)
 }
 
 func readSeed(f *testing.F, path string) []byte {
