@@ -97,7 +97,7 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 			missing = append(missing, "region (--region)")
 		}
 		return types.AwsSecurityFinding{}, fmt.Errorf("finding %s: no AWS %s: the input carries no ARN to take it from",
-			f.ID, strings.Join(missing, " or "))
+			f.ID(), strings.Join(missing, " or "))
 	}
 	created, updated := p.CreatedAt, p.UpdatedAt
 	if created.IsZero() {
@@ -108,21 +108,21 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 		sev = types.SeverityLabelInformational
 	}
 	kinds := []string{TypeBestPractices}
-	if isVulnerability(f.RuleID) {
+	if isVulnerability(f.Rule.ID) {
 		kinds = append(kinds, TypeCVE)
 	}
 	res := resource(f, id)
-	findingID := f.ID
-	if f.Resource != nil && f.Resource.Ident().ARN == "" {
+	findingID := f.ID()
+	if f.Subject.Resource != nil && f.Subject.Resource.Ident().ARN == "" {
 		// The input named the resource without an ARN (a file scanned offline): derive the Id from the ARN built
 		// for it, so it equals the Id the Lambdas send for the same resource.
-		findingID = engine.FindingID(f.RuleID, *res.Id, f.Container)
+		findingID = engine.FindingID(f.Rule.ID, *res.Id, f.Container)
 	}
 	out := types.AwsSecurityFinding{
 		SchemaVersion: str(SchemaVersion),
 		Id:            str(findingID),
 		ProductArn:    str(ProductARN(id.partition, id.region, id.account)),
-		GeneratorId:   str(f.RuleID),
+		GeneratorId:   str(f.Rule.ID),
 		AwsAccountId:  str(id.account),
 		Region:        str(id.region),
 		CompanyName:   str(ProductName),
@@ -171,10 +171,10 @@ type identity struct {
 
 func identify(f *engine.Finding, p Params) identity {
 	var id identity
-	arns := []string{f.ResourceID}
+	arns := []string{f.Subject.ID}
 	var refAccount, refRegion string
-	if f.Resource != nil {
-		ref := f.Resource.Ident()
+	if f.Subject.Resource != nil {
+		ref := f.Subject.Resource.Ident()
 		arns = append([]string{ref.ARN}, arns...)
 		refAccount, refRegion = ref.Account, ref.Region
 	}
@@ -185,8 +185,8 @@ func identify(f *engine.Finding, p Params) identity {
 			break
 		}
 	}
-	id.account = first(f.Account, refAccount, fromARN.Account, p.Account)
-	id.region = first(f.Region, refRegion, fromARN.Region, p.Region)
+	id.account = first(f.Subject.Account, refAccount, fromARN.Account, p.Account)
+	id.region = first(f.Subject.Region, refRegion, fromARN.Region, p.Region)
 	// A loader's partition for a resource without ARN is only a guess from a region that may have been empty.
 	id.partition = first(fromARN.Partition, p.Partition, model.PartitionOf(id.region))
 	return id
@@ -205,12 +205,9 @@ func first(vs ...string) string {
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func title(f *engine.Finding) string {
-	t := f.Title
-	if t == "" && f.Rule != nil {
-		t = f.Rule.Title
-	}
+	t := f.Rule.Title
 	if t == "" {
-		t = f.RuleID
+		t = f.Rule.ID
 	}
 	if f.Container != "" {
 		// The console lists titles next to the task definition, not the container: name it here.
@@ -222,10 +219,7 @@ func title(f *engine.Finding) string {
 // description is the rule's description followed by what was seen. When both do not fit, the description is
 // shortened first, since the detail is what is specific to this finding.
 func description(f *engine.Finding) string {
-	var desc string
-	if f.Rule != nil {
-		desc = strings.TrimSpace(f.Rule.Description)
-	}
+	desc := strings.TrimSpace(f.Rule.Description)
 	detail := strings.TrimSpace(f.Detail)
 	if detail != "" {
 		// Rule details are clauses ("container \"app\" sets privileged: true"); here they follow a sentence.
@@ -237,7 +231,7 @@ func description(f *engine.Finding) string {
 	}
 	switch {
 	case desc == "" && detail == "":
-		return truncate(first(f.Title, f.RuleID), maxDescription)
+		return truncate(first(f.Rule.Title, f.Rule.ID), maxDescription)
 	case desc == "":
 		return truncate(detail, maxDescription)
 	case detail == "":
@@ -254,14 +248,8 @@ func description(f *engine.Finding) string {
 }
 
 func remediation(f *engine.Finding) *types.Remediation {
-	text := strings.TrimSpace(f.Remediation)
-	if text == "" && f.Rule != nil {
-		text = strings.TrimSpace(f.Rule.Remediation)
-	}
-	var url string
-	if f.Rule != nil {
-		url = f.Rule.RemediationURL
-	}
+	text := strings.TrimSpace(f.Rule.Remediation)
+	url := f.Rule.RemediationURL
 	if text == "" && url == "" {
 		return nil
 	}
@@ -270,9 +258,6 @@ func remediation(f *engine.Finding) *types.Remediation {
 
 func compliance(f *engine.Finding) *types.Compliance {
 	c := &types.Compliance{Status: complianceStatus(f.Status)}
-	if f.Rule == nil {
-		return c
-	}
 	c.SecurityControlId = str(f.Rule.SecurityControlID)
 	for _, r := range f.Rule.Related {
 		if len(c.RelatedRequirements) == maxRelated {
@@ -304,7 +289,7 @@ func productFields(f *engine.Finding, version string) map[string]string {
 			m[truncate(k, maxProductFieldKey)] = truncate(v, maxProductFieldValue)
 		}
 	}
-	set(FieldRuleID, f.RuleID)
+	set(FieldRuleID, f.Rule.ID)
 	set(FieldStatus, string(f.Status))
 	set(FieldContainer, f.Container)
 	set(FieldVersion, version)

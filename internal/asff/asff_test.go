@@ -63,7 +63,7 @@ func evaluate(t *testing.T, opts load.Options, docs ...string) []engine.Finding 
 func find(t *testing.T, fs []engine.Finding, ruleID, container string) *engine.Finding {
 	t.Helper()
 	for i := range fs {
-		if fs[i].RuleID == ruleID && fs[i].Container == container {
+		if fs[i].Rule.ID == ruleID && fs[i].Container == container {
 			return &fs[i]
 		}
 	}
@@ -270,8 +270,8 @@ func TestBuildNeedsAccountAndRegion(t *testing.T) {
 	fs := evaluate(t, load.Options{}, `{"family": "bare", "containerDefinitions": [{"name": "c", "image": "nginx", "privileged": true}]}`)
 	f := find(t, fs, "task.privileged-container", "c")
 	_, err := Build(f, Params{UpdatedAt: now})
-	if err == nil || !strings.Contains(err.Error(), f.ID) || !strings.Contains(err.Error(), "--account") || !strings.Contains(err.Error(), "--region") {
-		t.Fatalf("Build error = %v, want one naming %s, --account and --region", err, f.ID)
+	if err == nil || !strings.Contains(err.Error(), f.ID()) || !strings.Contains(err.Error(), "--account") || !strings.Contains(err.Error(), "--region") {
+		t.Fatalf("Build error = %v, want one naming %s, --account and --region", err, f.ID())
 	}
 	_, err = Build(f, Params{UpdatedAt: now, Account: "111122223333"})
 	if err == nil || strings.Contains(err.Error(), "--account") || !strings.Contains(err.Error(), "--region") {
@@ -319,9 +319,9 @@ func TestTruncation(t *testing.T) {
 	for i := range meta.Related {
 		meta.Related[i] = "anchor " + strings.Repeat("x", 300)
 	}
-	f := &engine.Finding{ID: "id-1", RuleID: "task.x", Status: rule.Failed, Severity: rule.High, ResourceType: rule.TypeTaskDefinition,
-		ResourceID: "arn:aws:ecs:us-east-1:111122223333:task-definition/web:1", Title: meta.Title,
-		Detail: `container "app" sets privileged: true`, Remediation: meta.Remediation, Rule: meta}
+	f := &engine.Finding{Rule: meta, Status: rule.Failed, Severity: rule.High,
+		Subject: &engine.Subject{Type: rule.TypeTaskDefinition, ID: "arn:aws:ecs:us-east-1:111122223333:task-definition/web:1"},
+		Detail:  `container "app" sets privileged: true`}
 	got := build(t, f, Params{UpdatedAt: now})
 	title, desc, text := show(got.Title), show(got.Description), show(got.Remediation.Recommendation.Text)
 	if length(title) > 256 || !strings.HasSuffix(title, "…") || strings.HasSuffix(title, " …") {
@@ -369,8 +369,9 @@ func TestTruncate(t *testing.T) {
 
 func TestVulnerabilityTypes(t *testing.T) {
 	for _, id := range []string{"image.vulnerabilities", "task.vulnerable-image"} {
-		f := &engine.Finding{ID: "x/" + id, RuleID: id, Status: rule.Failed, Severity: rule.Critical, ResourceType: rule.TypeImage,
-			ResourceID: "arn:aws:ecr:us-east-1:111122223333:repository/web/sha256:abc", Detail: "2 CRITICAL: CVE-2024-0001"}
+		f := &engine.Finding{Rule: &rule.Meta{ID: id}, Status: rule.Failed, Severity: rule.Critical,
+			Subject: &engine.Subject{Type: rule.TypeImage, ID: "arn:aws:ecr:us-east-1:111122223333:repository/web/sha256:abc"},
+			Detail:  "2 CRITICAL: CVE-2024-0001"}
 		got := build(t, f, Params{UpdatedAt: now})
 		want := []string{TypeBestPractices, TypeCVE}
 		if !reflect.DeepEqual(got.Types, want) || !reflect.DeepEqual(got.FindingProviderFields.Types, want) {
@@ -411,8 +412,7 @@ func TestECRResources(t *testing.T) {
 		t.Fatalf("fixture: %d repos, %d images, %d registries", len(s.Repos), len(s.Images), len(s.Registries))
 	}
 	mk := func(r model.Resource) *engine.Finding {
-		return &engine.Finding{ID: "id", RuleID: "x.rule", Status: rule.Failed, Severity: rule.Low, ResourceType: r.Type(),
-			ResourceID: r.ID(), Account: r.Ident().Account, Region: r.Ident().Region, Resource: r}
+		return &engine.Finding{Rule: &rule.Meta{ID: "x.rule"}, Status: rule.Failed, Severity: rule.Low, Subject: engine.NewSubject(r)}
 	}
 	tests := []struct {
 		name     string
@@ -470,8 +470,8 @@ func TestECRResources(t *testing.T) {
 func TestImageARNBuiltFromAccountAndRegion(t *testing.T) {
 	img := &model.Image{}
 	img.Detail.RepositoryName, img.Detail.ImageDigest = ptr("web"), ptr("sha256:feed")
-	f := &engine.Finding{ID: "id", RuleID: "image.scan-missing", Status: rule.Failed, Severity: rule.Medium,
-		ResourceType: img.Type(), ResourceID: img.ID(), Resource: img}
+	f := &engine.Finding{Rule: &rule.Meta{ID: "image.scan-missing"}, Status: rule.Failed, Severity: rule.Medium,
+		Subject: engine.NewSubject(img)}
 	got := build(t, f, Params{UpdatedAt: now, Account: "444455556666", Region: "us-gov-west-1"})
 	r := got.Resources[0]
 	if show(r.Id) != "arn:aws-us-gov:ecr:us-gov-west-1:444455556666:repository/web/sha256:feed" || r.Partition != types.PartitionAwsUsGov {
@@ -508,8 +508,8 @@ func TestTagsWithinLimits(t *testing.T) {
 func TestFitDropsOversizedPolicy(t *testing.T) {
 	r := &model.Repository{Repo: ecrtypes.Repository{RepositoryName: ptr("big")}, PolicyKnown: true, Policy: strings.Repeat("x", 300<<10)}
 	r.ARN, r.Account, r.Region = "arn:aws:ecr:us-east-1:111122223333:repository/big", "111122223333", "us-east-1"
-	f := &engine.Finding{ID: "id", RuleID: "repo.public-policy", Status: rule.Failed, Severity: rule.Critical,
-		ResourceType: r.Type(), ResourceID: r.ID(), Account: r.Account, Region: r.Region, Resource: r}
+	f := &engine.Finding{Rule: &rule.Meta{ID: "repo.public-policy"}, Status: rule.Failed, Severity: rule.Critical,
+		Subject: engine.NewSubject(r)}
 	got := build(t, f, Params{UpdatedAt: now})
 	if n := Size(got); n > MaxFindingSize {
 		t.Fatalf("finding has %d bytes, over %d", n, MaxFindingSize)

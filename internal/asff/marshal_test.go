@@ -152,7 +152,7 @@ func TestWriter(t *testing.T) {
 	}
 	// A NOT_APPLICABLE result is never sent.
 	na := fs[0]
-	na.ID, na.Status = na.ID+"-na", rule.NotApplicable
+	na.Container, na.Status = "not-applicable", rule.NotApplicable
 	fs = append(fs, na)
 	rep := &report.Report{Findings: fs, Now: now, Version: "9.9.9"}
 
@@ -171,7 +171,7 @@ func TestWriter(t *testing.T) {
 		t.Fatalf("%d findings written, want %d (all but NOT_APPLICABLE)", len(got), want)
 	}
 	for _, g := range got {
-		if g.Id == na.ID || g.ProductFields[FieldStatus] == string(rule.NotApplicable) {
+		if g.Id == na.ID() || g.ProductFields[FieldStatus] == string(rule.NotApplicable) {
 			t.Errorf("NOT_APPLICABLE finding %s written", g.Id)
 		}
 		if g.CreatedAt != "2026-11-01T11:00:00.123Z" || g.UpdatedAt != g.CreatedAt || g.ProductFields[FieldVersion] != "9.9.9" {

@@ -15,24 +15,24 @@ import (
 // resource describes the finding's one resource: its ARN (built from account and region when the input had
 // none), tags and details.
 func resource(f *engine.Finding, id identity) types.Resource {
-	typ := f.ResourceType
-	if typ == "" && f.Resource != nil {
-		typ = f.Resource.Type()
+	typ := f.Subject.Type
+	if typ == "" && f.Subject.Resource != nil {
+		typ = f.Subject.Resource.Type()
 	}
 	if typ == "" {
 		typ = rule.TypeRegistry
 	}
 	r := types.Resource{
 		Type:      str(typ),
-		Id:        str(first(id.arn, resourceARN(f.Resource, id), f.ResourceID)),
+		Id:        str(first(id.arn, resourceARN(f.Subject.Resource, id), f.Subject.ID)),
 		Partition: types.Partition(id.partition),
 		Region:    str(id.region),
 	}
-	if f.Resource == nil {
+	if f.Subject.Resource == nil {
 		return r
 	}
-	r.Tags = tags(f.Resource.Ident().Tags)
-	r.Details = details(f.Resource, id)
+	r.Tags = tags(f.Subject.Resource.Ident().Tags)
+	r.Details = details(f.Subject.Resource, id)
 	return r
 }
 

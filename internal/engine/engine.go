@@ -118,12 +118,9 @@ func run[R model.Resource](e *Engine, rules []*rule.Rule[R], r R, now time.Time)
 // appendRun appends the findings of every enabled rule on r to out, whose spare capacity must be zero (as make and
 // append leave it).
 func appendRun[R model.Resource](e *Engine, out []Finding, rules []*rule.Rule[R], r R, env *rule.Env) []Finding {
-	ref := r.Ident()
-	// The resource's ID is built (family:revision) on every call when it has no ARN: once is enough.
-	res := resource{r: r, ref: ref, id: r.ID(), typ: r.Type()}
+	sub := NewSubject(r)
 	var sup suppressions
-	e.suppressionsFor(&sup, r, res.id, env.Now)
-	start := len(out)
+	e.suppressionsFor(&sup, r, sub.ID, env.Now)
 	for _, ru := range rules {
 		if e.cfg.Disabled(ru.ID) {
 			continue
@@ -137,50 +134,30 @@ func appendRun[R model.Resource](e *Engine, out []Finding, rules []*rule.Rule[R]
 			} else {
 				out = append(out, Finding{})
 			}
-			e.finding(&out[len(out)-1], &ru.Meta, &res, &results[i], &sup)
+			e.finding(&out[len(out)-1], &ru.Meta, sub, &results[i], &sup)
 		}
 		// The findings hold copies of what the results held: the next check may build its results here.
 		env.Recycle(results)
 	}
-	setIDs(out[start:], res.id)
 	if sup.invalid != "" {
-		out = append(out, e.invalidTagFinding(r, ref, sup.invalid))
+		out = append(out, e.invalidTagFinding(sub, sup.invalid))
 	}
 	return out
 }
 
-// resource is what every finding of one resource repeats.
-type resource struct {
-	r       model.Resource
-	ref     *model.Ref
-	id, typ string
-}
-
-// finding fills f, a zero Finding, in place: a Finding is large, and building it in the slice avoids copying it.
-func (e *Engine) finding(f *Finding, m *rule.Meta, r *resource, res *rule.Result, sup *suppressions) {
+// finding fills f, a zero Finding, in place: building it in the slice avoids copying it.
+func (e *Engine) finding(f *Finding, m *rule.Meta, sub *Subject, res *rule.Result, sup *suppressions) {
 	sev := m.Severity
 	if res.Severity != "" {
 		sev = res.Severity
 	}
-	sev = e.cfg.Severity(m.ID, sev)
-	// Field by field into the slice's zeroed element: a composite literal would be built aside and copied, with a
-	// write barrier for each of its pointers while the collector runs. The ID is set by setIDs.
-	f.RuleID = m.ID
-	f.Status = res.Status
-	f.Severity = sev
-	f.ResourceType = r.typ
-	f.ResourceID = r.id
-	f.Container = res.Container
-	f.Title = m.Title
-	f.Detail = res.Detail
-	f.Remediation = m.Remediation
-	f.Source = r.ref.Source
-	f.Path = res.Path
-	f.SourcePath = r.ref.SourcePath
-	f.Account = r.ref.Account
-	f.Region = r.ref.Region
 	f.Rule = m
-	f.Resource = r.r
+	f.Subject = sub
+	f.Status = res.Status
+	f.Severity = e.cfg.Severity(m.ID, sev)
+	f.Container = res.Container
+	f.Detail = res.Detail
+	f.Path = res.Path
 	if res.Status == rule.Failed {
 		sup.apply(f)
 	}

@@ -77,7 +77,7 @@ const webARN = "arn:aws:ecs:us-east-1:111122223333:task-definition/web:3"
 
 func find(fs []Finding, ruleID, container string) *Finding {
 	for i := range fs {
-		if fs[i].RuleID == ruleID && fs[i].Container == container {
+		if fs[i].Rule.ID == ruleID && fs[i].Container == container {
 			return &fs[i]
 		}
 	}
@@ -91,18 +91,30 @@ func TestEvaluateFindingFields(t *testing.T) {
 	if len(fs) != 4 {
 		t.Fatalf("%d findings, want 2 containers + 1 graded + 1 repository: %+v", len(fs), fs)
 	}
-	if fs[0].RuleID != "task.test-container" || fs[3].RuleID != "repo.test" {
-		t.Errorf("order: tasks in rule order, then repositories; got %s ... %s", fs[0].RuleID, fs[3].RuleID)
+	if fs[0].Rule.ID != "task.test-container" || fs[3].Rule.ID != "repo.test" {
+		t.Errorf("order: tasks in rule order, then repositories; got %s ... %s", fs[0].Rule.ID, fs[3].Rule.ID)
 	}
 	f := find(fs, "task.test-container", "bad-sidecar")
 	want := Finding{
-		ID: webARN + "/task.test-container/bad-sidecar", RuleID: "task.test-container", Status: rule.Failed, Severity: rule.Medium,
-		ResourceType: rule.TypeTaskDefinition, ResourceID: webARN, Container: "bad-sidecar", Title: "Container is bad",
-		Detail: "container bad-sidecar is bad", Remediation: "Fix it.", Source: "web.json", Path: "containerDefinitions/0/x",
-		SourcePath: "taskDefinition", Account: "111122223333", Region: "us-east-1", Rule: &containerRule.Meta, Resource: td,
+		Rule: &containerRule.Meta, Status: rule.Failed, Severity: rule.Medium, Container: "bad-sidecar",
+		Detail: "container bad-sidecar is bad", Path: "containerDefinitions/0/x",
 	}
-	if f == nil || *f != want {
+	wantSubject := Subject{
+		Resource: td, Type: rule.TypeTaskDefinition, ID: webARN, Source: "web.json", SourcePath: "taskDefinition",
+		Account: "111122223333", Region: "us-east-1",
+	}
+	if f == nil || f.Subject == nil || *f.Subject != wantSubject {
+		t.Fatalf("finding subject\n got %+v\nwant %+v", f, wantSubject)
+	}
+	want.Subject = f.Subject
+	if *f != want {
 		t.Errorf("finding\n got %+v\nwant %+v", f, want)
+	}
+	if id := f.ID(); id != webARN+"/task.test-container/bad-sidecar" {
+		t.Errorf("finding ID %s", id)
+	}
+	if f.Rule.Title != "Container is bad" || f.Rule.Remediation != "Fix it." {
+		t.Errorf("rule title %q, remediation %q", f.Rule.Title, f.Rule.Remediation)
 	}
 	if p := find(fs, "task.test-container", "app"); p == nil || p.Status != rule.Passed || p.Suppression != nil {
 		t.Errorf("passing container: %+v", p)
@@ -120,13 +132,13 @@ func TestFindingIDs(t *testing.T) {
 	again := e.Evaluate(Resources{Tasks: tasks}, now.Add(48*time.Hour))
 	seen := map[string]bool{}
 	for i, f := range first {
-		if again[i].ID != f.ID {
-			t.Errorf("ID changed between runs: %s, then %s", f.ID, again[i].ID)
+		if again[i].ID() != f.ID() {
+			t.Errorf("ID changed between runs: %s, then %s", f.ID(), again[i].ID())
 		}
-		if seen[f.ID] {
-			t.Errorf("ID %s repeated", f.ID)
+		if seen[f.ID()] {
+			t.Errorf("ID %s repeated", f.ID())
 		}
-		seen[f.ID] = true
+		seen[f.ID()] = true
 	}
 	if len(seen) != 2+1+2+1+1+1 {
 		t.Errorf("%d distinct IDs: %v", len(seen), seen)
@@ -179,7 +191,7 @@ func TestSeverity(t *testing.T) {
 			fs := New(testCatalog(), cfg).Task(td, now)
 			var f *Finding
 			for i := range fs {
-				if fs[i].RuleID == tt.ruleID {
+				if fs[i].Rule.ID == tt.ruleID {
 					f = &fs[i]
 				}
 			}
@@ -194,7 +206,7 @@ func TestDisabledRule(t *testing.T) {
 	cfg := config.Default()
 	cfg.Rules["task.test-container"] = config.RuleOverride{Disabled: true}
 	fs := New(testCatalog(), cfg).Task(task(webARN, "web", 3, "bad", "good"), now)
-	if len(fs) != 1 || fs[0].RuleID != "task.test-graded" {
+	if len(fs) != 1 || fs[0].Rule.ID != "task.test-graded" {
 		t.Errorf("findings %+v, want only task.test-graded", fs)
 	}
 }

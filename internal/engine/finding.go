@@ -1,17 +1,75 @@
 package engine
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
+	"encoding/json"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
-// Finding is one rule's verdict on one resource or container, ready for any writer or publisher.
+// Finding is one rule's verdict on one resource or container, ready for any writer or publisher. What it shares
+// with the other findings of its rule or its resource (title, remediation, resource identity and origin) it holds
+// by reference: a scan makes one finding per rule and container, and most of their text is the same.
 type Finding struct {
-	// ID is stable for (rule, resource, container): re-publishing it updates the same Security Hub finding.
+	// Rule is the rule that judged, with its title and remediation.
+	Rule *rule.Meta
+	// Subject is the resource judged.
+	Subject   *Subject
+	Status    rule.Status
+	Severity  rule.Severity
+	Container string
+	Detail    string
+	// Path locates the offending field inside the resource's JSON (see rule.Result.Path).
+	Path        string
+	Suppression *Suppression
+}
+
+// Subject is the resource a finding is about, as every finding of that resource repeats it.
+type Subject struct {
+	// Resource is nil for a finding restored from stored state without its resource.
+	Resource model.Resource
+	Type     string
+	ID       string
+	// Source names the file or AWS API the resource came from; SourcePath is the resource's path inside it.
+	Source, SourcePath string
+	Account, Region    string
+}
+
+// NewSubject describes resource r. Its ID is built once here: a task definition without an ARN builds it
+// (family:revision) on every call.
+func NewSubject(r model.Resource) *Subject {
+	ref := r.Ident()
+	return &Subject{
+		Resource: r, Type: r.Type(), ID: r.ID(),
+		Source: ref.Source, SourcePath: ref.SourcePath, Account: ref.Account, Region: ref.Region,
+	}
+}
+
+// ID is the finding's stable identity, derived from rule, resource and container: re-publishing it updates the
+// same Security Hub finding.
+func (f *Finding) ID() string { return FindingID(f.Rule.ID, f.Subject.ID, f.Container) }
+
+// MarshalJSON writes the finding as one flat object, its rule's and resource's fields included. It leaves <, >
+// and & as they are, as the report's encoder does: rule text shows placeholders such as "<family>".
+func (f Finding) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(findingJSON{
+		ID: f.ID(), RuleID: f.Rule.ID, Status: f.Status, Severity: f.Severity,
+		ResourceType: f.Subject.Type, ResourceID: f.Subject.ID, Container: f.Container,
+		Title: f.Rule.Title, Detail: f.Detail, Remediation: f.Rule.Remediation,
+		Source: f.Subject.Source, Path: f.Path, SourcePath: f.Subject.SourcePath,
+		Account: f.Subject.Account, Region: f.Subject.Region, Suppression: f.Suppression,
+	})
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
+}
+
+// findingJSON is the JSON form of a Finding.
+type findingJSON struct {
 	ID           string        `json:"id"`
 	RuleID       string        `json:"ruleId"`
 	Status       rule.Status   `json:"status"`
@@ -23,16 +81,11 @@ type Finding struct {
 	Detail       string        `json:"detail"`
 	Remediation  string        `json:"remediation"`
 	Source       string        `json:"source,omitempty"`
-	// Path locates the offending field inside the resource's JSON (see rule.Result.Path).
-	Path string `json:"path,omitempty"`
-	// SourcePath is the path of the resource itself inside Source.
-	SourcePath  string       `json:"sourcePath,omitempty"`
-	Account     string       `json:"account,omitempty"`
-	Region      string       `json:"region,omitempty"`
-	Suppression *Suppression `json:"suppression,omitempty"`
-
-	Rule     *rule.Meta     `json:"-"`
-	Resource model.Resource `json:"-"`
+	Path         string        `json:"path,omitempty"`
+	SourcePath   string        `json:"sourcePath,omitempty"`
+	Account      string        `json:"account,omitempty"`
+	Region       string        `json:"region,omitempty"`
+	Suppression  *Suppression  `json:"suppression,omitempty"`
 }
 
 // Suppression says why a finding is, or is no longer, waived.
@@ -52,7 +105,11 @@ const maxIDLength = 512
 
 // FindingID derives the stable finding identity from rule, resource and container.
 func FindingID(ruleID, resourceID, container string) string {
-	if idLength(ruleID, resourceID, container) <= maxIDLength {
+	n := len(resourceID) + 1 + len(ruleID)
+	if container != "" {
+		n += 1 + len(container)
+	}
+	if n <= maxIDLength {
 		if container == "" {
 			return resourceID + "/" + ruleID
 		}
@@ -60,53 +117,4 @@ func FindingID(ruleID, resourceID, container string) string {
 	}
 	sum := sha256.Sum256([]byte(ruleID + "\x00" + resourceID + "\x00" + container))
 	return "ecsaudit/" + ruleID + "/" + hex.EncodeToString(sum[:])
-}
-
-// idLength is the length of the plain ID resourceID/ruleID[/container].
-func idLength(ruleID, resourceID, container string) int {
-	n := len(resourceID) + 1 + len(ruleID)
-	if container != "" {
-		n += 1 + len(container)
-	}
-	return n
-}
-
-// writeID writes the plain ID, resourceID/ruleID[/container], to b.
-func writeID(b *strings.Builder, ruleID, resourceID, container string) {
-	b.WriteString(resourceID)
-	b.WriteByte('/')
-	b.WriteString(ruleID)
-	if container != "" {
-		b.WriteByte('/')
-		b.WriteString(container)
-	}
-}
-
-// setIDs sets the ID of every finding of one resource, building all the plain ones in one allocation: a scan makes
-// one ID per finding, and each used to be a string of its own.
-func setIDs(fs []Finding, resourceID string) {
-	n := 0
-	for i := range fs {
-		if l := idLength(fs[i].RuleID, resourceID, fs[i].Container); l <= maxIDLength {
-			n += l
-		}
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for i := range fs {
-		if idLength(fs[i].RuleID, resourceID, fs[i].Container) <= maxIDLength {
-			writeID(&b, fs[i].RuleID, resourceID, fs[i].Container)
-		}
-	}
-	all, off := b.String(), 0
-	for i := range fs {
-		f := &fs[i]
-		l := idLength(f.RuleID, resourceID, f.Container)
-		if l > maxIDLength {
-			f.ID = FindingID(f.RuleID, resourceID, f.Container)
-			continue
-		}
-		f.ID = all[off : off+l]
-		off += l
-	}
 }

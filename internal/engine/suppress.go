@@ -100,7 +100,7 @@ func orDefault(s, d string) string {
 // apply waives a FAILED finding when a suppression matches; an expired or refused one is recorded, not applied.
 func (s *suppressions) apply(f *Finding) {
 	for _, w := range s.list {
-		if w.rule != f.RuleID || (w.container != "" && w.container != f.Container) {
+		if w.rule != f.Rule.ID || (w.container != "" && w.container != f.Container) {
 			continue
 		}
 		sp := &Suppression{Reason: w.reason, By: w.by}
@@ -183,23 +183,11 @@ func tagChar(c rune) bool {
 	return strings.ContainsRune(" _.:/=+-@", c)
 }
 
-func (e *Engine) invalidTagFinding(r model.Resource, ref *model.Ref, problems string) Finding {
+// invalidTagFinding reports a malformed suppression tag on the resource.
+func (e *Engine) invalidTagFinding(sub *Subject, problems string) Finding {
 	m := &InvalidSuppressionTag
 	return Finding{
-		ID:           FindingID(m.ID, r.ID(), ""),
-		RuleID:       m.ID,
-		Status:       rule.Failed,
-		Severity:     e.cfg.Severity(m.ID, m.Severity),
-		ResourceType: r.Type(),
-		ResourceID:   r.ID(),
-		Title:        m.Title,
-		Detail:       "tag " + SuppressTag + ": " + problems,
-		Remediation:  m.Remediation,
-		Source:       ref.Source,
-		SourcePath:   ref.SourcePath,
-		Account:      ref.Account,
-		Region:       ref.Region,
-		Rule:         m,
-		Resource:     r,
+		Rule: m, Subject: sub, Status: rule.Failed, Severity: e.cfg.Severity(m.ID, m.Severity),
+		Detail: "tag " + SuppressTag + ": " + problems,
 	}
 }

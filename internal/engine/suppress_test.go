@@ -107,8 +107,8 @@ func TestTagSuppression(t *testing.T) {
 		if inv == nil || inv.Status != rule.Failed || inv.Severity != rule.Low || !strings.Contains(inv.Detail, `"task.nope"`) {
 			t.Fatalf("invalid-tag finding %+v", inv)
 		}
-		if inv.ID != FindingID(InvalidSuppressionTag.ID, webARN, "") || inv.ResourceID != webARN {
-			t.Errorf("invalid-tag finding identity %s on %s", inv.ID, inv.ResourceID)
+		if inv.ID() != FindingID(InvalidSuppressionTag.ID, webARN, "") || inv.Subject.ID != webARN {
+			t.Errorf("invalid-tag finding identity %s on %s", inv.ID(), inv.Subject.ID)
 		}
 		if g := find(fs, "task.test-graded", ""); g.Status != rule.Suppressed {
 			t.Errorf("the valid entry was not applied: %+v", g)

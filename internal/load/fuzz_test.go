@@ -111,11 +111,11 @@ func FuzzLoad(f *testing.F) {
 			e := engine.New(cat, nil)
 			findings := e.Evaluate(engine.Resources{Tasks: s.Tasks, Repos: s.Repos, Registries: s.Registries, Images: s.Images}, now)
 			for _, fd := range findings {
-				if fd.ID == "" {
-					t.Fatalf("strict=%v: finding of %s on %s has an empty ID", opts.Strict, fd.RuleID, fd.ResourceID)
+				if fd.ID() == "" {
+					t.Fatalf("strict=%v: finding of %s on %s has an empty ID", opts.Strict, fd.Rule.ID, fd.Subject.ID)
 				}
 				if !validStatuses[fd.Status] {
-					t.Fatalf("strict=%v: finding %s has status %q", opts.Strict, fd.ID, fd.Status)
+					t.Fatalf("strict=%v: finding %s has status %q", opts.Strict, fd.ID(), fd.Status)
 				}
 			}
 		}

@@ -111,11 +111,11 @@ func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (Result, err
 	byID := map[string]*engine.Finding{}
 	for i := range fs {
 		f := &fs[i]
-		if f.Status != rule.Failed || byID[f.ID] != nil {
+		if f.Status != rule.Failed || byID[f.ID()] != nil {
 			continue
 		}
-		byID[f.ID] = f
-		ids = append(ids, f.ID)
+		byID[f.ID()] = f
+		ids = append(ids, f.ID())
 	}
 	if len(ids) == 0 {
 		return res, nil
@@ -136,7 +136,7 @@ func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (Result, err
 	if n.opts.Baseline {
 		// Every new failure, whatever its severity: a later threshold change must not announce the baseline.
 		for _, f := range fresh {
-			res.Baselined = append(res.Baselined, f.ID)
+			res.Baselined = append(res.Baselined, f.ID())
 		}
 		if err := n.store.MarkNotified(ctx, res.Baselined, now); err != nil {
 			return res, err
@@ -154,11 +154,11 @@ func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (Result, err
 		if a.Severity.Rank() != b.Severity.Rank() {
 			return a.Severity.Rank() > b.Severity.Rank()
 		}
-		if a.ResourceID != b.ResourceID {
-			return a.ResourceID < b.ResourceID
+		if a.Subject.ID != b.Subject.ID {
+			return a.Subject.ID < b.Subject.ID
 		}
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
+		if a.Rule.ID != b.Rule.ID {
+			return a.Rule.ID < b.Rule.ID
 		}
 		return a.Container < b.Container
 	})
@@ -175,7 +175,7 @@ func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (Result, err
 			res.Messages++
 			var sent []string
 			for _, f := range part {
-				sent = append(sent, f.ID)
+				sent = append(sent, f.ID())
 			}
 			if err := n.store.MarkNotified(ctx, sent, now); err != nil {
 				return res, err
@@ -196,9 +196,9 @@ func byAccount(fs []*engine.Finding, recs map[string]*state.Record) []accountGro
 	var out []accountGroup
 	index := map[string]int{}
 	for _, f := range fs {
-		acct := f.Account
+		acct := f.Subject.Account
 		if acct == "" {
-			acct = recs[f.ID].Account
+			acct = recs[f.ID()].Account
 		}
 		i, ok := index[acct]
 		if !ok {
@@ -296,7 +296,7 @@ type DocFinding struct {
 func (n *Notifier) render(fs []*engine.Finding, account string, part, parts int, now time.Time) message {
 	region := ""
 	if len(fs) > 0 {
-		region = fs[0].Region
+		region = fs[0].Subject.Region
 	}
 	doc := Document{
 		Source: asff.ProductName, Account: account, Threshold: string(n.opts.Threshold),
@@ -309,10 +309,10 @@ func (n *Notifier) render(fs []*engine.Finding, account string, part, parts int,
 		if f.Severity.Rank() > max.Rank() {
 			max = f.Severity
 		}
-		doc.Regions = appendNew(doc.Regions, f.Region)
+		doc.Regions = appendNew(doc.Regions, f.Subject.Region)
 		sevs = appendNew(sevs, string(f.Severity))
-		rules = appendNew(rules, f.RuleID)
-		types = appendNew(types, f.ResourceType)
+		rules = appendNew(rules, f.Rule.ID)
+		types = appendNew(types, f.Subject.Type)
 		doc.Findings = append(doc.Findings, n.docFinding(f))
 	}
 	doc.MaxSeverity = string(max)
@@ -347,7 +347,7 @@ func (n *Notifier) render(fs []*engine.Finding, account string, part, parts int,
 func NotificationID(fs []*engine.Finding) string {
 	ids := make([]string, len(fs))
 	for i, f := range fs {
-		ids[i] = f.ID
+		ids[i] = f.ID()
 	}
 	sort.Strings(ids)
 	h := sha256.New()
@@ -360,17 +360,11 @@ func NotificationID(fs []*engine.Finding) string {
 
 func (n *Notifier) docFinding(f *engine.Finding) DocFinding {
 	d := DocFinding{
-		ID: f.ID, RuleID: f.RuleID, Title: clip(title(f), maxField), Severity: string(f.Severity),
-		ResourceType: f.ResourceType, ResourceID: f.ResourceID, Container: f.Container, Region: f.Region,
-		Detail: clip(f.Detail, maxField), Remediation: clip(f.Remediation, maxField),
+		ID: f.ID(), RuleID: f.Rule.ID, Title: clip(title(f), maxField), Severity: string(f.Severity),
+		ResourceType: f.Subject.Type, ResourceID: f.Subject.ID, Container: f.Container, Region: f.Subject.Region,
+		Detail: clip(f.Detail, maxField), Remediation: clip(f.Rule.Remediation, maxField),
+		Description: clip(f.Rule.Description, maxField), RemediationURL: f.Rule.RemediationURL,
 		ConsoleURL: n.findingURL(f),
-	}
-	if f.Rule != nil {
-		d.Description = clip(f.Rule.Description, maxField)
-		d.RemediationURL = f.Rule.RemediationURL
-		if d.Remediation == "" {
-			d.Remediation = clip(f.Rule.Remediation, maxField)
-		}
 	}
 	return d
 }
@@ -428,7 +422,7 @@ func subject(fs []*engine.Finding, account string, max rule.Severity, part, part
 	var s string
 	if len(fs) == 1 {
 		f := fs[0]
-		s = fmt.Sprintf("ecsaudit %s: %s on %s", f.Severity, title(f), shortName(f.ResourceID))
+		s = fmt.Sprintf("ecsaudit %s: %s on %s", f.Severity, title(f), shortName(f.Subject.ID))
 		if f.Container != "" {
 			s += ", container " + f.Container
 		}
@@ -446,13 +440,10 @@ func subject(fs []*engine.Finding, account string, max rule.Severity, part, part
 }
 
 func title(f *engine.Finding) string {
-	if f.Title != "" {
-		return f.Title
-	}
-	if f.Rule != nil && f.Rule.Title != "" {
+	if f.Rule.Title != "" {
 		return f.Rule.Title
 	}
-	return f.RuleID
+	return f.Rule.ID
 }
 
 // shortName is the last part of an ARN ("web:3", "repository/app" → "app").
@@ -549,7 +540,9 @@ func (n *Notifier) searchURL(region, field, value string) string {
 	return u + "#/findings?search=" + field + "%3D%255Coperator%255C%253AEQUALS%255C%253A" + url.QueryEscape(url.QueryEscape(value))
 }
 
-func (n *Notifier) findingURL(f *engine.Finding) string { return n.searchURL(f.Region, "Id", f.ID) }
+func (n *Notifier) findingURL(f *engine.Finding) string {
+	return n.searchURL(f.Subject.Region, "Id", f.ID())
+}
 
 func (n *Notifier) allFindingsURL(region string) string {
 	return n.searchURL(region, "ProductName", asff.ProductName)

@@ -507,8 +507,8 @@ func TestNoPlantedSecretSentOrStored(t *testing.T) {
 }
 
 func TestSubjectIsShortPrintableASCII(t *testing.T) {
-	f := &engine.Finding{ID: "x", RuleID: "r", Severity: rule.High, Title: strings.Repeat("Ünïcode title\n", 20),
-		ResourceID: "arn:aws:ecs:us-east-1:1:task-definition/" + strings.Repeat("long", 40) + ":7"}
+	f := &engine.Finding{Rule: &rule.Meta{ID: "r", Title: strings.Repeat("Ünïcode title\n", 20)}, Severity: rule.High,
+		Subject: &engine.Subject{ID: "arn:aws:ecs:us-east-1:1:task-definition/" + strings.Repeat("long", 40) + ":7"}}
 	for _, s := range []string{
 		subject([]*engine.Finding{f}, testAccount, rule.High, 1, 1),
 		subject([]*engine.Finding{f, f}, testAccount, rule.High, 2, 3),

@@ -53,7 +53,7 @@ func TestPublishPartialStateReadFailure(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), bad.ID()) || strings.Contains(err.Error(), good.ID()) {
 		t.Fatalf("error %v: want one naming %s only", err, bad.ID())
 	}
-	if out.Created != 1 || len(out.Notify) != 1 || out.Notify[0].ID != findingID(good, "test.privileged", "app") {
+	if out.Created != 1 || len(out.Notify) != 1 || out.Notify[0].ID() != findingID(good, "test.privileged", "app") {
 		t.Errorf("outcome %+v: want the good resource's finding created and announced", out)
 	}
 	hub := e.findings()

@@ -227,7 +227,7 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []Evaluated) (Outcome
 		}
 		items = append(items, its...)
 		for _, f := range same {
-			if r := st[f.ID]; f.Status == rule.Failed && !r.Notified && r.Workflow != state.WorkflowSuppressed {
+			if r := st[f.ID()]; f.Status == rule.Failed && !r.Notified && r.Workflow != state.WorkflowSuppressed {
 				unchanged = append(unchanged, f)
 			}
 		}
@@ -243,7 +243,7 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []Evaluated) (Outcome
 func findingIDs(g Evaluated) []string {
 	ids := make([]string, len(g.Findings))
 	for i := range g.Findings {
-		ids[i] = g.Findings[i].ID
+		ids[i] = g.Findings[i].ID()
 	}
 	return ids
 }
@@ -262,18 +262,20 @@ func (p *Publisher) resourceItems(ctx context.Context, g Evaluated, stored map[s
 			counts.Skipped++
 			continue
 		}
-		produced[f.ID] = true
-		it, err := p.decide(f, stored[f.ID], now)
+		id := f.ID()
+		produced[id] = true
+		prior := stored[id]
+		it, err := p.decide(f, prior, now)
 		if err != nil {
 			return nil, nil, err
 		}
 		switch {
 		case it != nil:
 			items = append(items, it)
-		case stored[f.ID] != nil && stored[f.ID].Open():
+		case prior != nil && prior.Open():
 			counts.Unchanged++
 			unchanged = append(unchanged, f)
-		case stored[f.ID] != nil && f.Status == rule.Passed:
+		case prior != nil && f.Status == rule.Passed:
 			counts.Unchanged++
 		default:
 			counts.Skipped++
@@ -364,7 +366,7 @@ func mergeResources(evaluated []Evaluated) []Evaluated {
 	for _, e := range evaluated {
 		id := e.ResourceID
 		if id == "" && len(e.Findings) > 0 {
-			id = e.Findings[0].ResourceID
+			id = e.Findings[0].Subject.ID
 		}
 		if id == "" {
 			continue
@@ -376,15 +378,19 @@ func mergeResources(evaluated []Evaluated) []Evaluated {
 			out = append(out, Evaluated{ResourceID: id, Resource: e.Resource})
 		}
 		for _, f := range e.Findings {
-			if seen[f.ID] {
+			if f.Subject.ID == "" {
+				// The subject is shared with the other findings of its resource: change a copy.
+				sub := *f.Subject
+				sub.ID = id
+				f.Subject = &sub
+			}
+			fid := f.ID()
+			if seen[fid] {
 				continue
 			}
-			seen[f.ID] = true
-			if f.ResourceID == "" {
-				f.ResourceID = id
-			}
-			if out[i].Resource == nil && f.Resource != nil {
-				out[i].Resource = f.Resource
+			seen[fid] = true
+			if out[i].Resource == nil && f.Subject.Resource != nil {
+				out[i].Resource = f.Subject.Resource
 			}
 			out[i].Findings = append(out[i].Findings, f)
 		}
@@ -400,7 +406,7 @@ func (p *Publisher) decide(f *engine.Finding, r *state.Record, now time.Time) (*
 			return nil, nil
 		}
 		// Keep the stored failure alive in Security Hub without pretending it was seen again.
-		restored := p.restore(r, f.Resource, "The latest evaluation could not complete; this is the last result seen.")
+		restored := p.restore(r, f.Subject.Resource, "The latest evaluation could not complete; this is the last result seen.")
 		it, err := p.build(restored, r, state.Active, now)
 		if err != nil {
 			return nil, err
@@ -503,11 +509,12 @@ func (p *Publisher) restore(r *state.Record, res model.Resource, detail string) 
 	if status == "" {
 		status = rule.Failed
 	}
+	// The finding's ID is derived from rule, resource and container, as r.FindingID was.
 	return &engine.Finding{
-		ID: r.FindingID, RuleID: r.RuleID, Status: status, Severity: r.Severity,
-		ResourceType: r.ResourceType, ResourceID: r.ResourceID, Container: r.Container,
-		Title: meta.Title, Detail: detail, Remediation: meta.Remediation,
-		Account: r.Account, Region: r.Region, Rule: meta, Resource: res,
+		Rule: meta, Status: status, Severity: r.Severity, Container: r.Container, Detail: detail,
+		Subject: &engine.Subject{
+			Resource: res, Type: r.ResourceType, ID: r.ResourceID, Account: r.Account, Region: r.Region,
+		},
 	}
 }
 
@@ -527,7 +534,7 @@ func (p *Publisher) build(f *engine.Finding, prior *state.Record, recordState st
 		Account: p.opts.Account, Region: p.opts.Region, Partition: p.opts.Partition,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("map finding %s: %w", f.ID, err)
+		return nil, fmt.Errorf("map finding %s: %w", f.ID(), err)
 	}
 	af.FirstObservedAt = aws.String(state.FormatTime(firstSeen))
 	af.RecordState = types.RecordState(recordState)
@@ -536,8 +543,8 @@ func (p *Publisher) build(f *engine.Finding, prior *state.Record, recordState st
 		af.Workflow = nil
 	}
 	rec := &state.Record{
-		FindingID: f.ID, Status: f.Status, Severity: f.Severity, RuleID: f.RuleID, ResourceID: f.ResourceID,
-		ResourceType: f.ResourceType, Container: f.Container,
+		FindingID: f.ID(), Status: f.Status, Severity: f.Severity, RuleID: f.Rule.ID, ResourceID: f.Subject.ID,
+		ResourceType: f.Subject.Type, Container: f.Container,
 		Account: aws.ToString(af.AwsAccountId), Region: aws.ToString(af.Region),
 		CreatedAt: created, FirstObservedAt: firstSeen, LastImportedAt: now, UpdatedAt: updated,
 		RecordState: recordState, Fingerprint: fingerprint(af),

@@ -472,7 +472,7 @@ func sorted(ids ...string) []string {
 func notifyIDs(out Outcome) []string {
 	var ids []string
 	for _, f := range out.Notify {
-		ids = append(ids, f.ID)
+		ids = append(ids, f.ID())
 	}
 	sort.Strings(ids)
 	return ids

@@ -143,8 +143,8 @@ func buildSARIF(r *Report, cwd string) *sarifLog {
 	}
 	// A finding whose rule is outside the catalog (a report assembled by hand) still needs a descriptor to index.
 	for _, f := range shown {
-		if _, ok := index[f.RuleID]; !ok && f.Rule != nil {
-			index[f.RuleID] = len(metas)
+		if _, ok := index[f.Rule.ID]; !ok {
+			index[f.Rule.ID] = len(metas)
 			metas = append(metas, f.Rule)
 		}
 	}
@@ -155,27 +155,27 @@ func buildSARIF(r *Report, cwd string) *sarifLog {
 	regions := locateFindings(r.Sources, shown)
 	results := []sarifResult{}
 	for i, f := range shown {
-		idx, ok := index[f.RuleID]
+		idx, ok := index[f.Rule.ID]
 		if !ok {
 			idx = -1 // SARIF's "no descriptor" value
 		}
-		msg := f.Title
+		msg := f.Rule.Title
 		if f.Detail != "" {
 			msg += ": " + f.Detail
 		}
 		res := sarifResult{
-			RuleID:              f.RuleID,
+			RuleID:              f.Rule.ID,
 			RuleIndex:           idx,
 			Level:               level(f.Severity),
 			Message:             sarifText{Text: msg},
-			PartialFingerprints: map[string]string{fingerprintKey: f.ID},
+			PartialFingerprints: map[string]string{fingerprintKey: f.ID()},
 			Properties: sarifResultProps{
-				ResourceType: f.ResourceType, ResourceID: f.ResourceID, Container: f.Container, Severity: string(f.Severity),
+				ResourceType: f.Subject.Type, ResourceID: f.Subject.ID, Container: f.Container, Severity: string(f.Severity),
 			},
 		}
-		if f.Source != "" {
+		if f.Subject.Source != "" {
 			res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: artifactURI(f.Source, cwd)},
+				ArtifactLocation: sarifArtifact{URI: artifactURI(f.Subject.Source, cwd)},
 				Region:           regions[i],
 			}}}
 		}
@@ -318,17 +318,17 @@ func locateFindings(sources map[string][]byte, fs []engine.Finding) []*sarifRegi
 	}
 	files := map[string]*wanted{}
 	for i, f := range fs {
-		data, ok := sources[f.Source]
+		data, ok := sources[f.Subject.Source]
 		if !ok {
 			continue
 		}
-		w := files[f.Source]
+		w := files[f.Subject.Source]
 		if w == nil {
 			w = &wanted{data: data, root: newPathNode(), leafs: map[int]*pathNode{}}
-			files[f.Source] = w
+			files[f.Subject.Source] = w
 		}
 		n := w.root
-		for _, seg := range pathSegments(data, f.SourcePath, f.Path) {
+		for _, seg := range pathSegments(data, f.Subject.SourcePath, f.Path) {
 			n = n.child(seg)
 		}
 		w.leafs[i] = n

@@ -339,9 +339,9 @@ func TestLocateFallsBackToAncestor(t *testing.T) {
 	}
 	var fs []engine.Finding
 	for _, tt := range tests {
-		fs = append(fs, engine.Finding{Source: "f.json", SourcePath: tt.sourcePath, Path: tt.path})
+		fs = append(fs, engine.Finding{Subject: &engine.Subject{Source: "f.json", SourcePath: tt.sourcePath}, Path: tt.path})
 	}
-	fs = append(fs, engine.Finding{Source: "elsewhere.json", Path: "x"})
+	fs = append(fs, engine.Finding{Subject: &engine.Subject{Source: "elsewhere.json"}, Path: "x"})
 	got := locateFindings(src, fs)
 	for i, tt := range tests {
 		if got[i] == nil || got[i].StartLine != tt.line || got[i].StartColumn != tt.col {

@@ -35,7 +35,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 	order := []string{}
 	groups := map[string][]int{}
 	for i, f := range shown {
-		key := f.ResourceType + " " + f.ResourceID
+		key := f.Subject.Type + " " + f.Subject.ID
 		if _, ok := groups[key]; !ok {
 			order = append(order, key)
 		}
@@ -44,7 +44,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 	for _, key := range order {
 		idx := groups[key]
 		first := shown[idx[0]]
-		fmt.Fprintf(bw, "%s %s\n", paint(bold, first.ResourceID), paint(dim, "("+first.ResourceType+", "+first.Source+")"))
+		fmt.Fprintf(bw, "%s %s\n", paint(bold, first.Subject.ID), paint(dim, "("+first.Subject.Type+", "+first.Subject.Source+")"))
 		passed, na := 0, 0
 		for _, i := range idx {
 			switch shown[i].Status {
@@ -73,12 +73,12 @@ func (Text) Write(w io.Writer, r *Report) error {
 				default:
 					label = paint(yellow, fmt.Sprintf("%-8s", "N/AVAIL"))
 				}
-				fmt.Fprintf(bw, "  %s %s%s: %s\n", label, f.RuleID, where, f.Title)
+				fmt.Fprintf(bw, "  %s %s%s: %s\n", label, f.Rule.ID, where, f.Rule.Title)
 				if f.Detail != "" {
 					fmt.Fprintf(bw, "           %s\n", f.Detail)
 				}
 				if f.Status == rule.Failed {
-					fmt.Fprintf(bw, "           %s %s\n", paint(bold, "fix:"), f.Remediation)
+					fmt.Fprintf(bw, "           %s %s\n", paint(bold, "fix:"), f.Rule.Remediation)
 				}
 				if s := f.Suppression; s != nil && f.Status == rule.Suppressed {
 					until := ""

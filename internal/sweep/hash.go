@@ -75,7 +75,7 @@ func Verdict(fs []engine.Finding) string {
 		if f.Status == rule.Failed || f.Status == rule.Suppressed {
 			detail = f.Detail
 		}
-		lines[i] = strings.Join([]string{f.RuleID, f.Container, string(f.Status), string(f.Severity), detail}, "\x1f")
+		lines[i] = strings.Join([]string{f.Rule.ID, f.Container, string(f.Status), string(f.Severity), detail}, "\x1f")
 	}
 	sort.Strings(lines)
 	return digest(lines...)

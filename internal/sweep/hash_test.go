@@ -82,7 +82,7 @@ func TestImageDependentRules(t *testing.T) {
 
 func TestVerdictIgnoresTheDetailsOfWhatIsNotSent(t *testing.T) {
 	f := func(status rule.Status, detail string) []engine.Finding {
-		return []engine.Finding{{RuleID: "image.scan-missing", Status: status, Severity: rule.Medium, Detail: detail}}
+		return []engine.Finding{{Rule: &rule.Meta{ID: "image.scan-missing"}, Status: status, Severity: rule.Medium, Detail: detail}}
 	}
 	if Verdict(f(rule.NotAvailable, "pushed 3m ago")) != Verdict(f(rule.NotAvailable, "pushed 5m ago")) {
 		t.Error("a NOT_AVAILABLE detail (a changing age) must not change the verdict")
@@ -93,7 +93,7 @@ func TestVerdictIgnoresTheDetailsOfWhatIsNotSent(t *testing.T) {
 	if Verdict(f(rule.Failed, "x")) == Verdict(f(rule.Passed, "x")) {
 		t.Error("a status change must change the verdict")
 	}
-	a := append(f(rule.Passed, ""), engine.Finding{RuleID: "b", Status: rule.Failed})
+	a := append(f(rule.Passed, ""), engine.Finding{Rule: &rule.Meta{ID: "b"}, Status: rule.Failed})
 	b := []engine.Finding{a[1], a[0]}
 	if Verdict(a) != Verdict(b) {
 		t.Error("the verdict does not depend on the order of results")
