@@ -13,6 +13,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/load"
 	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
 type corpusDoc struct {
@@ -115,4 +116,31 @@ func BenchmarkLoadEvaluate(b *testing.B) {
 		}
 		perTaskDef(b, n)
 	})
+}
+
+// BenchmarkRuleCost splits the evaluation by rule: one op is one rule's Check on one loaded corpus task
+// definition, cycling, with the default settings. It says where evaluation time goes.
+func BenchmarkRuleCost(b *testing.B) {
+	docs := corpusTaskDefs(b)
+	tasks := make([]*model.TaskDefinition, len(docs))
+	for i, d := range docs {
+		set := load.NewSet(load.Options{Account: "111122223333", Region: "us-east-1"})
+		if err := set.Add(d.name, d.data); err != nil {
+			b.Fatal(err)
+		}
+		set.Link()
+		tasks[i] = set.Tasks[0]
+	}
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	for _, ru := range catalog.Default().Tasks {
+		b.Run(ru.ID, func(b *testing.B) {
+			b.ReportAllocs()
+			env := &rule.Env{Settings: rule.DefaultSettings(), Now: now}
+			n := 0
+			for b.Loop() {
+				env.Recycle(ru.Check(tasks[n%len(tasks)], env))
+				n++
+			}
+		})
+	}
 }

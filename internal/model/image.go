@@ -4,7 +4,7 @@ import "strings"
 
 // ImageRef is a container image reference split the way Docker splits it.
 type ImageRef struct {
-	// Registry is the registry host (with port), or "docker.io" when the reference names none.
+	// Registry is the registry host (with port) in lower case, or "docker.io" when the reference names none.
 	Registry string
 	// Repository is the path after the registry ("library/nginx" for Docker Hub official images).
 	Repository string

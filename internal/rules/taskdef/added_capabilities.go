@@ -34,7 +34,8 @@ var AddedCapabilities = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		var allowed []string
+		var buf [8]string // room for the usual few, without an allocation
+		allowed := buf[:0]
 		if env != nil && env.Settings != nil {
 			for _, a := range env.Settings.AllowedCapabilities {
 				allowed = append(allowed, rule.NormalizeCapability(a))

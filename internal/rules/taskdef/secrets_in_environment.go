@@ -1,8 +1,10 @@
 package taskdef
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -39,9 +41,12 @@ var SecretsInEnvironment = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		keys := map[string]bool{}
-		for _, k := range envSettings(env).CredentialKeyNames {
-			keys[strings.ToUpper(strings.TrimSpace(k))] = true
+		// The names as compared, once for all containers (in a slice: there are a few).
+		names := envSettings(env).CredentialKeyNames
+		var buf [8]string
+		keys := buf[:0]
+		for _, k := range names {
+			keys = append(keys, strings.ToUpper(strings.TrimSpace(k)))
 		}
 		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			return checkEnvironment(env, t.ContainerName(i), i, c.Environment, keys)
@@ -49,7 +54,7 @@ var SecretsInEnvironment = register(&Rule{
 	},
 })
 
-func checkEnvironment(env *rule.Env, container string, i int, vars []ecstypes.KeyValuePair, keys map[string]bool) rule.Result {
+func checkEnvironment(env *rule.Env, container string, i int, vars []ecstypes.KeyValuePair, keys []string) rule.Result {
 	var hits []string
 	seen := map[string]bool{}
 	first := -1
@@ -76,14 +81,14 @@ func checkEnvironment(env *rule.Env, container string, i int, vars []ecstypes.Ke
 
 // credentialSignal says why an environment variable holds a credential. The text it returns is built from the
 // name and fixed phrases only: nothing of the value may reach a finding.
-func credentialSignal(name, value string, keys map[string]bool) (string, bool) {
+func credentialSignal(name, value string, keys []string) (string, bool) {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		return "", false
 	}
 	var signal string
 	switch {
-	case keys[strings.ToUpper(strings.TrimSpace(name))]:
+	case slices.Contains(keys, strings.ToUpper(strings.TrimSpace(name))):
 		signal = "known credential variable name"
 	case credentialFormat(v) != "":
 		signal = "value has the format of " + credentialFormat(v)
@@ -104,36 +109,57 @@ func credentialSignal(name, value string, keys map[string]bool) (string, bool) {
 }
 
 // credentialFormats are value shapes that are credentials whatever the variable is called. Documentation
-// example keys (AKIAIOSFODNN7EXAMPLE) match on purpose: a scanner cannot tell them from live ones. Each lists text
-// that any match contains (one of them): most values have none of it, and looking for it is far cheaper than the
-// expression.
+// example keys (AKIAIOSFODNN7EXAMPLE) match on purpose: a scanner cannot tell them from live ones. Each has a test
+// that every match passes (it looks for text any match contains): most values fail it, and it is far cheaper than
+// the expression.
 var credentialFormats = []struct {
-	what  string
-	re    *regexp.Regexp
-	needs []string
+	what string
+	re   *regexp.Regexp
+	may  func(v string) bool
 }{
-	{"an AWS access key ID", regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), []string{"AKIA", "ASIA"}},
-	{"a private key", regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`), []string{"-----BEGIN "}},
-	{"a GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})`), []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"}},
-	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`), []string{"xox"}},
-	{"a Slack webhook URL", regexp.MustCompile(`(?i)https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/`), []string{"://"}},
-	{"a Stripe live key", regexp.MustCompile(`\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`), []string{"_live_"}},
+	{"an AWS access key ID", regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), containing("AKIA", "ASIA")},
+	{"a private key", regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`), containing("-----BEGIN ")},
+	{"a GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})`), containing("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")},
+	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`), containing("xox")},
+	{"a Slack webhook URL", regexp.MustCompile(`(?i)https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/`),
+		func(v string) bool { return containsFold(v, "://hooks.slack.com/") }},
+	{"a Stripe live key", regexp.MustCompile(`\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`), containing("_live_")},
 	// scheme://[user]:password@host. The password stops at "/" so that "http://host:8080/a@b" is not read as one.
-	{"a URL with an embedded password", regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:[^\s/@]+@[^\s/@]`), []string{"@"}},
+	{"a URL with an embedded password", regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:[^\s/@]+@[^\s/@]`),
+		func(v string) bool { return strings.Contains(v, "@") && strings.Contains(v, "://") }},
 }
 
 func credentialFormat(v string) string {
 	for _, f := range credentialFormats {
-		if containsAny(v, f.needs) && f.re.MatchString(v) {
+		if f.may(v) && f.re.MatchString(v) {
 			return f.what
 		}
 	}
 	return ""
 }
 
-func containsAny(v string, subs []string) bool {
-	for _, s := range subs {
-		if strings.Contains(v, s) {
+// containing returns a test for values that contain any of subs.
+func containing(subs ...string) func(string) bool {
+	return func(v string) bool {
+		for _, s := range subs {
+			if strings.Contains(v, s) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// containsFold reports whether v contains sub, an ASCII string in lower case, ignoring case as (?i) does for
+// ASCII letters. Only the Kelvin sign (K) and the long s (ſ) also fold to ASCII letters, and sub must hold neither
+// k nor s for the answer to be exact: the Slack host holds s, so a value with ſ for it is looked at by the
+// expression too.
+func containsFold(v, sub string) bool {
+	if strings.ContainsAny(v, "\u212a\u017f") {
+		return true
+	}
+	for i := 0; i+len(sub) <= len(v); i++ {
+		if strings.EqualFold(v[i:i+len(sub)], sub) {
 			return true
 		}
 	}
@@ -155,6 +181,9 @@ var sensitiveWords = []string{
 // BYPASS holds no "pass" and TOKENIZER no "token". A multi-word entry also matches its parts written as one word
 // (PRIVATEKEY, ACCESSKEY, as APIKEY for api_key), and any entry matches its plural (CREDENTIALS, SECRETS).
 func sensitiveWord(name string) string {
+	if !mayBeSensitive(name) {
+		return ""
+	}
 	words := nameWords(name)
 	for _, s := range sensitiveWords {
 		multi := strings.Contains(s, "_")
@@ -168,6 +197,37 @@ func sensitiveWord(name string) string {
 		}
 	}
 	return ""
+}
+
+// sensitiveStems holds text that each sensitive word, in every form sensitiveWord matches, begins with or is
+// part of its first word. TestSensitiveStems checks that against sensitiveWords.
+var sensitiveStems = [...]string{"pass", "pwd", "secret", "private", "api", "token", "cred", "access"}
+
+// mayBeSensitive reports whether name, ignoring ASCII case, holds a sensitive stem: most variable names (PORT,
+// NODE_ENV, AWS_REGION) do not, and looking is far cheaper than splitting them into words. A name that is not
+// short ASCII may lower-case to a stem in ways bytes do not show (the Kelvin sign to k): it may always be.
+func mayBeSensitive(name string) bool {
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return true
+	}
+	for i := range len(name) {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			return true
+		}
+		if isASCIIUpper(c) {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	lower := buf[:len(name)]
+	for _, s := range sensitiveStems {
+		if bytes.Contains(lower, []byte(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 // matchParts reports whether words start with the "_"-separated parts of s, the last one possibly plural.

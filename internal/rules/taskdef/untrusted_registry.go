@@ -32,20 +32,26 @@ var UntrustedRegistry = register(&Rule{
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		trusted := envSettings(env).TrustedRegistries
+		// The patterns as matched, once for all containers: most task definitions have several.
+		var buf [8]string
+		patterns := buf[:0]
+		for _, p := range trusted {
+			patterns = append(patterns, strings.ToLower(strings.TrimSpace(p)))
+		}
 		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			img := containerImage(c)
 			if img == "" {
 				return noImage(env, name)
 			}
-			reg := strings.ToLower(model.ParseImageRef(img).Registry)
+			reg := model.ParseImageRef(img).Registry // lower case
 			if len(trusted) == 0 {
 				// An allow-list that is configured empty restricts nothing, like every allow-list of the catalog.
 				return pass(env.Detailf("container %q pulls from %s; no trusted registries are configured", name, reg))
 			}
-			for _, p := range trusted {
-				if trustedBy(strings.ToLower(strings.TrimSpace(p)), reg) {
-					return pass(env.Detailf("container %q pulls from trusted registry %s (matches %q)", name, reg, p))
+			for k, p := range patterns {
+				if trustedBy(p, reg) {
+					return pass(env.Detailf("container %q pulls from trusted registry %s (matches %q)", name, reg, trusted[k]))
 				}
 			}
 			what := "registry " + reg

@@ -86,15 +86,42 @@ func TestCredentialFormatNeeds(t *testing.T) {
 	values := []string{"AKIAIOSFODNN7EXAMPLE", "x ASIAABCDEFGHIJKLMNOP y", "-----BEGIN RSA PRIVATE KEY-----",
 		"-----BEGIN OPENSSH PRIVATE KEY BLOCK-----", "ghp_" + strings.Repeat("a", 36), "github_pat_" + strings.Repeat("B", 30),
 		"xoxb-1234567890-abc", "HTTPS://HOOKS.SLACK.COM/services/T000/B000/x", "sk_live_" + strings.Repeat("9", 24),
-		"rk_live_" + strings.Repeat("z", 16), "postgres://user:pw@db:5432/x", "redis://:secret@cache", "plain", ""}
+		"rk_live_" + strings.Repeat("z", 16), "postgres://user:pw@db:5432/x", "redis://:secret@cache", "plain", "",
+		"https://Hooks.Slack.Com/workflows/T1/x", "https://hooks.\u017flack.com/services/T1/x", "x@y", "http://a/b@c"}
 	for _, v := range values {
 		for _, f := range credentialFormats {
-			if f.re.MatchString(v) && !containsAny(v, f.needs) {
-				t.Errorf("%s matches %q, which has none of %q", f.what, v, f.needs)
+			if f.re.MatchString(v) && !f.may(v) {
+				t.Errorf("%s matches %q, which its test turns away", f.what, v)
 			}
 		}
 	}
 	if credentialFormat("AKIAIOSFODNN7EXAMPLE") != "an AWS access key ID" || credentialFormat("postgres://u:p@h") != "a URL with an embedded password" {
 		t.Fatal("formats not recognised")
+	}
+}
+
+// TestSensitiveStems checks that every sensitive word holds a stem in the first of its "_"-separated parts:
+// sensitiveWord looks no further at a name without one.
+func TestSensitiveStems(t *testing.T) {
+	for _, s := range sensitiveWords {
+		first, _, _ := strings.Cut(s, "_")
+		found := false
+		for _, stem := range sensitiveStems {
+			found = found || strings.Contains(first, stem)
+		}
+		if !found {
+			t.Errorf("sensitive word %q: its first part %q holds none of the stems %q", s, first, sensitiveStems)
+		}
+	}
+	for _, n := range []string{"PORT", "NODE_ENV", "AWS_REGION", "LOG_LEVEL", "x"} {
+		if mayBeSensitive(n) {
+			t.Errorf("%s: may be sensitive", n)
+		}
+	}
+	for _, n := range []string{"DB_PASSWORD", "dbPwd", "ApiKey", "MY_SECRET", "GITHUB_TOKEN", "CREDS", "ACCESS_KEY",
+		"PRIVATE_KEY", "X_\u212aEY", strings.Repeat("A", 65)} {
+		if !mayBeSensitive(n) {
+			t.Errorf("%s: may not be sensitive", n)
+		}
 	}
 }
