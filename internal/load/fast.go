@@ -1,14 +1,15 @@
 package load
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -20,8 +21,9 @@ import (
 
 // The fast path reads the inputs a scan meets again and again (a task definition, bare or as describe-task-definition
 // or register-task-definition output, or a recorded boto3 response holding one, and a bare list of container
-// definitions) in one pass, straight into the SDK types, through the deserializers the SDK generates for them
-// (the Deserialize methods of ecstypes). It gives exactly what the exact path (encoding/json into taskJSON) gives,
+// definitions) in one pass, straight into the SDK types: the common structures with the direct readers of
+// direct.go, the rest through the deserializers the SDK generates for them (the Deserialize methods of ecstypes),
+// over the shapeReader below. It gives exactly what the exact path (encoding/json into taskJSON) gives,
 // or gives up: on anything it does not read the same way (a syntax or type error, a duplicate key, an escaped or
 // non-ASCII key, a union member) nothing is added and the exact path reads the input again and, if the input is
 // wrong, locates the problem. fast_test.go holds it to that, input by input.
@@ -39,8 +41,8 @@ const (
 // readFast reads the input if it is one of the common task definition shapes and has no problem; it reports
 // whether it did. On false nothing was added to the set.
 func (d *doc) readFast() bool {
-	r := &shapeReader{scanner: scanner{data: d.data, text: string(d.data)}}
-	r.seen = r.seenBuf[:0]
+	r := newShapeReader(d.data)
+	defer r.release()
 	switch r.peek() {
 	case '{':
 		if !r.readTask(&r.root.bare, &r.root) || !r.end() {
@@ -83,12 +85,25 @@ type rootDoc struct {
 type taskDoc struct {
 	def     ecstypes.TaskDefinition
 	tagsRaw []byte
+	// tags is tagsRaw read, when readTags could read it; tagsRead says so.
+	tags     tagList
+	tagsRead bool
+}
+
+// tagList returns the tags as taskJSON reads them.
+func (td *taskDoc) tagList() (tagList, error) {
+	if td.tagsRead || td.tagsRaw == nil {
+		return td.tags, nil
+	}
+	var tags tagList
+	err := tags.UnmarshalJSON(td.tagsRaw)
+	return tags, err
 }
 
 // addFast picks the task definition out of a top-level object the way readObject does, and adds it.
 func (d *doc) addFast(root *rootDoc, prefix string) bool {
-	var wrapperTags tagList
-	if raw := root.bare.tagsRaw; raw != nil && wrapperTags.UnmarshalJSON(raw) != nil {
+	wrapperTags, err := root.bare.tagList()
+	if err != nil {
 		return false
 	}
 	switch {
@@ -121,15 +136,15 @@ func (d *doc) addFast(root *rootDoc, prefix string) bool {
 // fastTask reads one task definition (a JSON object and nothing else) as decodeTask does; false leaves it to
 // decodeTask's exact path.
 func (d *doc) fastTask(raw []byte) (*taskWithTags, bool) {
-	r := &shapeReader{scanner: scanner{data: raw, text: string(raw)}}
-	r.seen = r.seenBuf[:0]
+	r := newShapeReader(raw)
+	defer r.release()
 	td := &r.root.bare
 	if r.peek() != '{' || !r.readTask(td, nil) || !r.end() ||
 		len(td.def.ContainerDefinitions) == 0 || validateTask(&td.def) != nil {
 		return nil, false
 	}
-	var tags tagList
-	if td.tagsRaw != nil && tags.UnmarshalJSON(td.tagsRaw) != nil {
+	tags, err := td.tagList()
+	if err != nil {
 		return nil, false
 	}
 	return &taskWithTags{TaskDefinition: td.def, tags: tags}, true
@@ -140,8 +155,8 @@ func (d *doc) addTaskDoc(td *taskDoc, wrapperTags tagList, path string) bool {
 	if len(td.def.ContainerDefinitions) == 0 || validateTask(&td.def) != nil {
 		return false
 	}
-	var own tagList
-	if td.tagsRaw != nil && own.UnmarshalJSON(td.tagsRaw) != nil {
+	own, err := td.tagList()
+	if err != nil {
 		return false
 	}
 	d.addTask(&taskWithTags{TaskDefinition: td.def, tags: own}, wrapperTags, path)
@@ -156,8 +171,20 @@ type scanner struct {
 	i    int
 }
 
-// peek passes over white space and returns the next byte, or 0 at the end.
-func (s *scanner) peek() byte {
+// peek passes over white space and returns the next byte, or 0 at the end. It is small enough to be inlined for
+// the common case, a token right where the last one ended.
+func (s *scanner) peek() (c byte) {
+	if s.i < len(s.data) {
+		c = s.data[s.i]
+	}
+	if c <= ' ' {
+		c = s.peekSlow()
+	}
+	return
+}
+
+// peekSlow is peek past white space.
+func (s *scanner) peekSlow() byte {
 	data, i := s.data, s.i
 	for i < len(data) {
 		c := data[i]
@@ -166,8 +193,13 @@ func (s *scanner) peek() byte {
 			return c
 		}
 		i++
-		// Pretty-printed input is mostly indentation: pass over runs of spaces eight at a time.
-		for i+8 <= len(data) && binary.LittleEndian.Uint64(data[i:]) == spaces {
+		// Pretty-printed input is mostly indentation: pass over a run of spaces eight bytes at a time, up to the
+		// first byte that is not a space (the lowest byte of the word that differs from a space).
+		for i+8 <= len(data) {
+			if w := binary.LittleEndian.Uint64(data[i:]) ^ spaces; w != 0 {
+				i += bits.TrailingZeros64(w) >> 3
+				break
+			}
 			i += 8
 		}
 	}
@@ -183,11 +215,33 @@ func (s *scanner) end() bool { return s.peek() == 0 && s.i == len(s.data) }
 
 // str scans the string at s.i; a and b bound its contents. esc reports escapes, high bytes outside ASCII.
 func (s *scanner) str() (a, b int, esc, high, ok bool) {
-	// Most strings are plain ASCII: find the closing quote, then check the contents eight bytes at a time.
+	// Most strings are short and plain ASCII: look eight bytes at a time for the first byte that is a quote, a
+	// backslash, a control byte or outside ASCII; if it is the quote, that ends a string that decodes to itself.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	data := s.data
 	a = s.i + 1
-	if q := bytes.IndexByte(s.data[a:], '"'); q >= 0 && plain(s.data[a:a+q]) {
-		s.i = a + q + 1
-		return a, a + q, false, false, true
+	i := a
+	for ; i+8 <= len(data); i += 8 {
+		w := binary.LittleEndian.Uint64(data[i:])
+		// As in plain: the lowest flagged byte is exact; a borrow only flags bytes above it.
+		q, bs := w^('"'*ones), w^('\\'*ones)
+		m := ((w - 0x20*ones) | w | (q-ones)&^q | (bs-ones)&^bs) & highs
+		if m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			if data[i] == '"' {
+				s.i = i + 1
+				return a, i, false, false, true
+			}
+			return s.strSlow()
+		}
+	}
+	for ; i < len(data); i++ {
+		if c := data[i]; c == '"' {
+			s.i = i + 1
+			return a, i, false, false, true
+		} else if c < ' ' || c >= utf8.RuneSelf || c == '\\' {
+			break
+		}
 	}
 	return s.strSlow()
 }
@@ -490,7 +544,9 @@ type shapeReader struct {
 	root   rootDoc
 	frames [maxFrames]frame
 	depth  int
-	seen   []*smithy.Schema
+	// frameHigh is the most frames used, for reset.
+	frameHigh int
+	seen      []*smithy.Schema
 	// seenBuf holds seen for a typical task definition without an allocation.
 	seenBuf [48]*smithy.Schema
 	// The marks for the next structure read.
@@ -498,6 +554,56 @@ type shapeReader struct {
 	nextRoot  *rootDoc
 	nextProbe bool
 	failed    bool
+	// The backing arrays of the pointer fields the direct readers set (direct.go).
+	stringSlab []string
+	boolSlab   []bool
+	int32Slab  []int32
+	listBuffers
+}
+
+// listBuffers is scratch space for the lists the direct readers read, kept from one input to the next.
+type listBuffers struct {
+	containerBuf  []ecstypes.ContainerDefinition
+	keyValueBuf   []ecstypes.KeyValuePair
+	secretBuf     []ecstypes.Secret
+	stringBuf     []string
+	compatBuf     []ecstypes.Compatibility
+	portBuf       []ecstypes.PortMapping
+	mountBuf      []ecstypes.MountPoint
+	volumeFromBuf []ecstypes.VolumeFrom
+	dependencyBuf []ecstypes.ContainerDependency
+	attributeBuf  []ecstypes.Attribute
+	constraintBuf []ecstypes.TaskDefinitionPlacementConstraint
+}
+
+// readers keeps shapeReaders for reuse: one is large, and its list buffers are worth keeping.
+var readers = sync.Pool{New: func() any { return new(shapeReader) }}
+
+// newShapeReader returns a reader of data; release gives it back.
+func newShapeReader(data []byte) *shapeReader {
+	r := readers.Get().(*shapeReader)
+	r.data, r.text = data, string(data)
+	r.seen = r.seenBuf[:0]
+	return r
+}
+
+// release clears the reader and keeps it for reuse. What it read has been copied out.
+func (r *shapeReader) release() {
+	r.reset()
+	readers.Put(r)
+}
+
+// reset clears the reader so that it keeps nothing of the input alive: field by field, as clearing the whole of
+// it (a few kilobytes, with pointers) costs more than reading a small input. The list buffers are empty already
+// (list clears what it used); seenBuf holds only schemas, which live as long as the program.
+func (r *shapeReader) reset() {
+	clear(r.frames[:r.frameHigh])
+	r.frameHigh = 0
+	r.scanner = scanner{}
+	r.root = rootDoc{}
+	r.depth, r.seen = 0, nil
+	r.nextTask, r.nextRoot, r.nextProbe, r.failed = nil, nil, false, false
+	r.stringSlab, r.boolSlab, r.int32Slab = nil, nil, nil
 }
 
 var _ smithy.ShapeDeserializer = (*shapeReader)(nil)
@@ -507,47 +613,13 @@ func (r *shapeReader) fail() error {
 	return errFallback
 }
 
-// readTask reads a task definition object as taskJSON does; root is set for a top-level object.
-func (r *shapeReader) readTask(td *taskDoc, root *rootDoc) bool {
-	r.nextTask, r.nextRoot = td, root
-	return td.def.Deserialize(r) == nil && !r.failed
-}
-
-// readContainers reads a bare list of container definitions as readArray does.
-func (r *shapeReader) readContainers() ([]ecstypes.ContainerDefinition, bool) {
-	r.i++
-	var list []ecstypes.ContainerDefinition
-	for {
-		c := r.peek()
-		if list != nil {
-			if c == ']' {
-				r.i++
-				return list, true
-			}
-			if c != ',' {
-				return nil, false
-			}
-			r.i++
-			c = r.peek()
-		}
-		if c != '{' {
-			return nil, false
-		}
-		var cd ecstypes.ContainerDefinition
-		r.nextProbe = list == nil
-		if cd.Deserialize(r) != nil || r.failed {
-			return nil, false
-		}
-		list = append(list, cd)
-	}
-}
-
 func (r *shapeReader) push(f frame) error {
 	if r.depth == len(r.frames) {
 		return r.fail()
 	}
 	r.frames[r.depth] = f
 	r.depth++
+	r.frameHigh = max(r.frameHigh, r.depth)
 	return nil
 }
 
@@ -638,7 +710,7 @@ func (r *shapeReader) ReadStructMember() (*smithy.Schema, error) {
 			m = foldedMember(f.schema, key)
 		}
 		if m == nil {
-			if !r.extra(f, key) {
+			if !r.extra(f.task, f.root, key) {
 				return nil, r.fail()
 			}
 			continue
@@ -715,16 +787,22 @@ func loaderMember(key []byte) bool {
 
 // extra reads a member the SDK type does not have: the tags taskJSON adds, and the members readObject dispatches
 // on; any other is passed over, as encoding/json does.
-func (r *shapeReader) extra(f *frame, key []byte) bool {
-	if f.task != nil && equalFold(key, "tags") {
-		if f.task.tagsRaw != nil {
+func (r *shapeReader) extra(task *taskDoc, root *rootDoc, key []byte) bool {
+	if task != nil && equalFold(key, "tags") {
+		if task.tagsRaw != nil {
 			return false
 		}
+		start := r.i
+		if task.tags, task.tagsRead = r.readTags(); task.tagsRead {
+			task.tagsRaw = r.data[start:r.i]
+			return true
+		}
+		// Left to tagList.UnmarshalJSON.
+		r.i = start
 		raw, ok := r.span()
-		f.task.tagsRaw = raw
+		task.tagsRaw = raw
 		return ok
 	}
-	root := f.root
 	if root == nil {
 		return r.skip(0)
 	}

@@ -335,6 +335,9 @@ func FuzzFastMatchesExact(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"taskDefinition":{"Family":"w","CPU":1,"containerDefinitions":[{"Name":"a","dockerLabels":{"a\u00e9":null}}]},"Tags":{"a":"b"}}`))
+	for _, tt := range directInputs {
+		f.Add([]byte(tt.doc))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		compareFastExact(t, "fuzz.json", data)
 	})
