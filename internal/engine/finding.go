@@ -52,24 +52,31 @@ func NewSubject(r model.Resource) *Subject {
 // same Security Hub finding.
 func (f *Finding) ID() string { return FindingID(f.Rule.ID, f.Subject.ID, f.Container) }
 
-// MarshalJSON writes the finding as one flat object, its rule's and resource's fields included. It leaves <, >
-// and & as they are, as the report's encoder does: rule text shows placeholders such as "<family>".
+// MarshalJSON writes the finding as one flat object, its rule's and resource's fields included (see View). It
+// leaves <, > and & as they are, as the report's encoder does: rule text shows placeholders such as "<family>".
 func (f Finding) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	err := enc.Encode(findingJSON{
+	err := enc.Encode(f.View())
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
+}
+
+// View returns the finding as one flat value, its rule's and resource's fields included: the JSON form of a
+// finding. A writer of many findings encodes these itself rather than going through MarshalJSON, whose output
+// encoding/json checks and copies once more.
+func (f *Finding) View() FindingView {
+	return FindingView{
 		ID: f.ID(), RuleID: f.Rule.ID, Status: f.Status, Severity: f.Severity,
 		ResourceType: f.Subject.Type, ResourceID: f.Subject.ID, Container: f.Container,
 		Title: f.Rule.Title, Detail: f.Detail, Remediation: f.Rule.Remediation,
 		Source: f.Subject.Source, Path: f.Path, SourcePath: f.Subject.SourcePath,
 		Account: f.Subject.Account, Region: f.Subject.Region, Suppression: f.Suppression,
-	})
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
+	}
 }
 
-// findingJSON is the JSON form of a Finding.
-type findingJSON struct {
+// FindingView is the JSON form of a Finding.
+type FindingView struct {
 	ID           string        `json:"id"`
 	RuleID       string        `json:"ruleId"`
 	Status       rule.Status   `json:"status"`
