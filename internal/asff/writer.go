@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
-
 	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
@@ -18,10 +16,18 @@ type Writer struct {
 	Account, Region string
 }
 
-// Write implements report.Writer.
+// Write implements report.Writer. Findings are built and written one at a time: a scan of thousands of files has
+// hundreds of thousands of them, each with its resource's details.
 func (w Writer) Write(out io.Writer, r *report.Report) error {
 	p := Params{Version: r.Version, CreatedAt: r.Now, UpdatedAt: r.Now, Account: w.Account, Region: w.Region}
-	fs := []types.AwsSecurityFinding{}
+	var l List
+	flush := func() error {
+		if _, err := out.Write(l.Bytes()); err != nil {
+			return fmt.Errorf("write asff: %w", err)
+		}
+		l.Reset()
+		return nil
+	}
 	shown := r.Shown()
 	for i := range shown {
 		if shown[i].Status == rule.NotApplicable {
@@ -31,16 +37,15 @@ func (w Writer) Write(out io.Writer, r *report.Report) error {
 		if err != nil {
 			return err
 		}
-		fs = append(fs, f)
+		l.Append(&f)
+		if len(l.Bytes()) >= 64<<10 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
-	data, err := Marshal(fs)
-	if err != nil {
-		return err
-	}
-	if _, err := out.Write(data); err != nil {
-		return fmt.Errorf("write asff: %w", err)
-	}
-	return nil
+	l.Close()
+	return flush()
 }
 
 var _ report.Writer = Writer{}

@@ -1,0 +1,44 @@
+package asff
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ecsaudit/ecsaudit/internal/catalog"
+	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/load"
+	"github.com/ecsaudit/ecsaudit/internal/report"
+)
+
+// BenchmarkWriter measures `ecsaudit scan --format asff` past evaluation: one op writes the ASFF of one corpus task
+// definition's findings (about 26), cycling through the task definitions of shared/corpus/taskdefs that load.
+func BenchmarkWriter(b *testing.B) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "shared", "corpus", "taskdefs", "*.json"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no task definitions in the shared corpus (it must sit beside the repository): %v", err)
+	}
+	eng := engine.New(catalog.Default(), nil)
+	var reports []*report.Report
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		set := load.NewSet(load.Options{Account: "111122223333", Region: "us-east-1"})
+		if set.Add(f, data) != nil || len(set.Tasks) != 1 {
+			continue
+		}
+		set.Link()
+		reports = append(reports, &report.Report{Findings: eng.Evaluate(engine.Resources{Tasks: set.Tasks}, now), Now: now})
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		if err := (Writer{}).Write(io.Discard, reports[n%len(reports)]); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+}
