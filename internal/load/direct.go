@@ -375,6 +375,38 @@ func (r *shapeReader) member(o *object, t *memberTable) (int, []byte, bool) {
 	}
 }
 
+// readObject reads an object of the structure t describes into v. member reads the value of the member with the
+// given code and reports whether it could; known is false for a code it does not read, and the whole object is
+// then read again by the SDK's Deserialize. Keys that name no member are passed over.
+func readObject[T any, PT interface {
+	*T
+	Deserialize(smithy.ShapeDeserializer) error
+}](r *shapeReader, o *object, t *memberTable, v PT, member func(code uint8) (ok, known bool)) bool {
+	if !r.open(o) {
+		return false
+	}
+	for {
+		i, _, ok := r.member(o, t)
+		if !ok {
+			return false
+		}
+		switch i {
+		case memberEnd:
+			return true
+		case memberOther:
+			ok = r.skip(0)
+		default:
+			var known bool
+			if ok, known = member(t.codes[i]); !known {
+				return restart(r, o, v)
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+}
+
 // restart reads the object o again from its start with the SDK's Deserialize for its type.
 func restart[T any, PT interface {
 	*T
@@ -761,117 +793,96 @@ func (r *shapeReader) readContainer(v *ecstypes.ContainerDefinition, probe bool)
 		r.nextProbe = probe
 		return v.Deserialize(r) == nil && !r.failed
 	}
-	o := object{probe: probe}
-	if !r.open(&o) {
-		return false
-	}
-	for {
-		i, _, ok := r.member(&o, containerTable)
-		if !ok {
-			return false
-		}
-		switch i {
-		case memberEnd:
-			return true
-		case memberOther:
-			if !r.skip(0) {
-				return false
-			}
-			continue
-		}
-		switch containerTable.codes[i] {
+	return readObject(r, &object{probe: probe}, containerTable, v, func(code uint8) (bool, bool) {
+		switch code {
 		case cdCommand:
-			ok = r.stringList(&v.Command)
+			return r.stringList(&v.Command), true
 		case cdCpu:
-			ok = r.setInt32(&v.Cpu)
+			return r.setInt32(&v.Cpu), true
 		case cdCredentialSpecs:
-			ok = r.stringList(&v.CredentialSpecs)
+			return r.stringList(&v.CredentialSpecs), true
 		case cdDependsOn:
-			ok = list(r, &r.dependencyBuf, &v.DependsOn, r.readDependency)
+			return list(r, &r.dependencyBuf, &v.DependsOn, r.readDependency), true
 		case cdDisableNetworking:
-			ok = r.setBool(&v.DisableNetworking)
+			return r.setBool(&v.DisableNetworking), true
 		case cdDnsSearchDomains:
-			ok = r.stringList(&v.DnsSearchDomains)
+			return r.stringList(&v.DnsSearchDomains), true
 		case cdDnsServers:
-			ok = r.stringList(&v.DnsServers)
+			return r.stringList(&v.DnsServers), true
 		case cdDockerLabels:
-			ok = r.stringMap(&v.DockerLabels)
+			return r.stringMap(&v.DockerLabels), true
 		case cdDockerSecurityOptions:
-			ok = r.stringList(&v.DockerSecurityOptions)
+			return r.stringList(&v.DockerSecurityOptions), true
 		case cdEntryPoint:
-			ok = r.stringList(&v.EntryPoint)
+			return r.stringList(&v.EntryPoint), true
 		case cdEnvironment:
-			ok = list(r, &r.keyValueBuf, &v.Environment, r.readKeyValue)
+			return list(r, &r.keyValueBuf, &v.Environment, r.readKeyValue), true
 		case cdEnvironmentFiles:
-			ok = sdkList(r, &v.EnvironmentFiles)
+			return sdkList(r, &v.EnvironmentFiles), true
 		case cdEssential:
-			ok = r.setBool(&v.Essential)
+			return r.setBool(&v.Essential), true
 		case cdExtraHosts:
-			ok = sdkList(r, &v.ExtraHosts)
+			return sdkList(r, &v.ExtraHosts), true
 		case cdFirelensConfiguration:
-			ok = sdkStruct(r, &v.FirelensConfiguration)
+			return sdkStruct(r, &v.FirelensConfiguration), true
 		case cdHealthCheck:
-			ok = sdkStruct(r, &v.HealthCheck)
+			return sdkStruct(r, &v.HealthCheck), true
 		case cdHostname:
-			ok = r.setString(&v.Hostname)
+			return r.setString(&v.Hostname), true
 		case cdImage:
-			ok = r.setString(&v.Image)
+			return r.setString(&v.Image), true
 		case cdInteractive:
-			ok = r.setBool(&v.Interactive)
+			return r.setBool(&v.Interactive), true
 		case cdLinks:
-			ok = r.stringList(&v.Links)
+			return r.stringList(&v.Links), true
 		case cdLinuxParameters:
-			ok = sdkStruct(r, &v.LinuxParameters)
+			return sdkStruct(r, &v.LinuxParameters), true
 		case cdLogConfiguration:
 			v.LogConfiguration = new(ecstypes.LogConfiguration)
-			ok = r.readLogConfiguration(v.LogConfiguration)
+			return r.readLogConfiguration(v.LogConfiguration), true
 		case cdMemory:
-			ok = r.setInt32Ptr(&v.Memory)
+			return r.setInt32Ptr(&v.Memory), true
 		case cdMemoryReservation:
-			ok = r.setInt32Ptr(&v.MemoryReservation)
+			return r.setInt32Ptr(&v.MemoryReservation), true
 		case cdMountPoints:
-			ok = list(r, &r.mountBuf, &v.MountPoints, r.readMountPoint)
+			return list(r, &r.mountBuf, &v.MountPoints, r.readMountPoint), true
 		case cdName:
-			ok = r.setString(&v.Name)
+			return r.setString(&v.Name), true
 		case cdPortMappings:
-			ok = list(r, &r.portBuf, &v.PortMappings, r.readPortMapping)
+			return list(r, &r.portBuf, &v.PortMappings, r.readPortMapping), true
 		case cdPrivileged:
-			ok = r.setBool(&v.Privileged)
+			return r.setBool(&v.Privileged), true
 		case cdPseudoTerminal:
-			ok = r.setBool(&v.PseudoTerminal)
+			return r.setBool(&v.PseudoTerminal), true
 		case cdReadonlyRootFilesystem:
-			ok = r.setBool(&v.ReadonlyRootFilesystem)
+			return r.setBool(&v.ReadonlyRootFilesystem), true
 		case cdRepositoryCredentials:
-			ok = sdkStruct(r, &v.RepositoryCredentials)
+			return sdkStruct(r, &v.RepositoryCredentials), true
 		case cdResourceRequirements:
-			ok = sdkList(r, &v.ResourceRequirements)
+			return sdkList(r, &v.ResourceRequirements), true
 		case cdRestartPolicy:
-			ok = sdkStruct(r, &v.RestartPolicy)
+			return sdkStruct(r, &v.RestartPolicy), true
 		case cdSecrets:
-			ok = list(r, &r.secretBuf, &v.Secrets, r.readSecret)
+			return list(r, &r.secretBuf, &v.Secrets, r.readSecret), true
 		case cdStartTimeout:
-			ok = r.setInt32Ptr(&v.StartTimeout)
+			return r.setInt32Ptr(&v.StartTimeout), true
 		case cdStopTimeout:
-			ok = r.setInt32Ptr(&v.StopTimeout)
+			return r.setInt32Ptr(&v.StopTimeout), true
 		case cdSystemControls:
-			ok = sdkList(r, &v.SystemControls)
+			return sdkList(r, &v.SystemControls), true
 		case cdUlimits:
-			ok = sdkList(r, &v.Ulimits)
+			return sdkList(r, &v.Ulimits), true
 		case cdUser:
-			ok = r.setString(&v.User)
+			return r.setString(&v.User), true
 		case cdVersionConsistency:
-			ok = enum(r, &v.VersionConsistency)
+			return enum(r, &v.VersionConsistency), true
 		case cdVolumesFrom:
-			ok = list(r, &r.volumeFromBuf, &v.VolumesFrom, r.readVolumeFrom)
+			return list(r, &r.volumeFromBuf, &v.VolumesFrom, r.readVolumeFrom), true
 		case cdWorkingDirectory:
-			ok = r.setString(&v.WorkingDirectory)
-		default:
-			return restart(r, &o, v)
+			return r.setString(&v.WorkingDirectory), true
 		}
-		if !ok {
-			return false
-		}
-	}
+		return false, false
+	})
 }
 
 // readContainers reads a bare list of container definitions as readArray does. An empty list, or one holding
@@ -902,298 +913,127 @@ func (r *shapeReader) readContainers() ([]ecstypes.ContainerDefinition, bool) {
 func (r *shapeReader) readCompatibility(v *ecstypes.Compatibility) bool { return enum(r, v) }
 
 func (r *shapeReader) readKeyValue(v *ecstypes.KeyValuePair) bool {
-	var o object
-	if !r.open(&o) {
-		return false
-	}
-	for {
-		i, _, ok := r.member(&o, keyValueTable)
-		if !ok {
-			return false
+	return readObject(r, &object{}, keyValueTable, v, func(code uint8) (bool, bool) {
+		switch code {
+		case kvName:
+			return r.setString(&v.Name), true
+		case kvValue:
+			return r.setString(&v.Value), true
 		}
-		switch i {
-		case memberEnd:
-			return true
-		case memberOther:
-			ok = r.skip(0)
-		default:
-			switch keyValueTable.codes[i] {
-			case kvName:
-				ok = r.setString(&v.Name)
-			case kvValue:
-				ok = r.setString(&v.Value)
-			default:
-				return restart(r, &o, v)
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
+		return false, false
+	})
 }
 
 func (r *shapeReader) readSecret(v *ecstypes.Secret) bool {
-	var o object
-	if !r.open(&o) {
-		return false
-	}
-	for {
-		i, _, ok := r.member(&o, secretTable)
-		if !ok {
-			return false
+	return readObject(r, &object{}, secretTable, v, func(code uint8) (bool, bool) {
+		switch code {
+		case secretName:
+			return r.setString(&v.Name), true
+		case secretValueFrom:
+			return r.setString(&v.ValueFrom), true
 		}
-		switch i {
-		case memberEnd:
-			return true
-		case memberOther:
-			ok = r.skip(0)
-		default:
-			switch secretTable.codes[i] {
-			case secretName:
-				ok = r.setString(&v.Name)
-			case secretValueFrom:
-				ok = r.setString(&v.ValueFrom)
-			default:
-				return restart(r, &o, v)
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
+		return false, false
+	})
 }
 
 func (r *shapeReader) readPortMapping(v *ecstypes.PortMapping) bool {
-	var o object
-	if !r.open(&o) {
-		return false
-	}
-	for {
-		i, _, ok := r.member(&o, portMappingTable)
-		if !ok {
-			return false
+	return readObject(r, &object{}, portMappingTable, v, func(code uint8) (bool, bool) {
+		switch code {
+		case pmAppProtocol:
+			return enum(r, &v.AppProtocol), true
+		case pmContainerPort:
+			return r.setInt32Ptr(&v.ContainerPort), true
+		case pmContainerPortRange:
+			return r.setString(&v.ContainerPortRange), true
+		case pmHostPort:
+			return r.setInt32Ptr(&v.HostPort), true
+		case pmName:
+			return r.setString(&v.Name), true
+		case pmProtocol:
+			return enum(r, &v.Protocol), true
 		}
-		switch i {
-		case memberEnd:
-			return true
-		case memberOther:
-			ok = r.skip(0)
-		default:
-			switch portMappingTable.codes[i] {
-			case pmAppProtocol:
-				ok = enum(r, &v.AppProtocol)
-			case pmContainerPort:
-				ok = r.setInt32Ptr(&v.ContainerPort)
-			case pmContainerPortRange:
-				ok = r.setString(&v.ContainerPortRange)
-			case pmHostPort:
-				ok = r.setInt32Ptr(&v.HostPort)
-			case pmName:
-				ok = r.setString(&v.Name)
-			case pmProtocol:
-				ok = enum(r, &v.Protocol)
-			default:
-				return restart(r, &o, v)
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
+		return false, false
+	})
 }
 
 func (r *shapeReader) readMountPoint(v *ecstypes.MountPoint) bool {
-	var o object
-	if !r.open(&o) {
-		return false
-	}
-	for {
-		i, _, ok := r.member(&o, mountPointTable)
-		if !ok {
-			return false
+	return readObject(r, &object{}, mountPointTable, v, func(code uint8) (bool, bool) {
+		switch code {
+		case mpContainerPath:
+			return r.setString(&v.ContainerPath), true
+		case mpReadOnly:
+			return r.setBool(&v.ReadOnly), true
+		case mpSourceVolume:
+			return r.setString(&v.SourceVolume), true
 		}
-		switch i {
-		case memberEnd:
-			return true
-		case memberOther:
-			ok = r.skip(0)
-		default:
-			switch mountPointTable.codes[i] {
-			case mpContainerPath:
-				ok = r.setString(&v.ContainerPath)
-			case mpReadOnly:
-				ok = r.setBool(&v.ReadOnly)
-			case mpSourceVolume:
-				ok = r.setString(&v.SourceVolume)
-			default:
-				return restart(r, &o, v)
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
+		return false, false
+	})
 }
 
 func (r *shapeReader) readVolumeFrom(v *ecstypes.VolumeFrom) bool {
-	var o object
-	if !r.open(&o) {
-		return false
-	}
-	for {
-		i, _, ok := r.member(&o, volumeFromTable)
-		if !ok {
-			return false
+	return readObject(r, &object{}, volumeFromTable, v, func(code uint8) (bool, bool) {
+		switch code {
+		case vfReadOnly:
+			return r.setBool(&v.ReadOnly), true
+		case vfSourceContainer:
+			return r.setString(&v.SourceContainer), true
 		}
-		switch i {
-		case memberEnd:
-			return true
-		case memberOther:
-			ok = r.skip(0)
-		default:
-			switch volumeFromTable.codes[i] {
-			case vfReadOnly:
-				ok = r.setBool(&v.ReadOnly)
-			case vfSourceContainer:
-				ok = r.setString(&v.SourceContainer)
-			default:
-				return restart(r, &o, v)
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
+		return false, false
+	})
 }
 
 func (r *shapeReader) readDependency(v *ecstypes.ContainerDependency) bool {
-	var o object
-	if !r.open(&o) {
-		return false
-	}
-	for {
-		i, _, ok := r.member(&o, dependencyTable)
-		if !ok {
-			return false
+	return readObject(r, &object{}, dependencyTable, v, func(code uint8) (bool, bool) {
+		switch code {
+		case depCondition:
+			return enum(r, &v.Condition), true
+		case depContainerName:
+			return r.setString(&v.ContainerName), true
 		}
-		switch i {
-		case memberEnd:
-			return true
-		case memberOther:
-			ok = r.skip(0)
-		default:
-			switch dependencyTable.codes[i] {
-			case depCondition:
-				ok = enum(r, &v.Condition)
-			case depContainerName:
-				ok = r.setString(&v.ContainerName)
-			default:
-				return restart(r, &o, v)
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
+		return false, false
+	})
 }
 
 func (r *shapeReader) readLogConfiguration(v *ecstypes.LogConfiguration) bool {
-	var o object
-	if !r.open(&o) {
-		return false
-	}
-	for {
-		i, _, ok := r.member(&o, logTable)
-		if !ok {
-			return false
+	return readObject(r, &object{}, logTable, v, func(code uint8) (bool, bool) {
+		switch code {
+		case logDriver:
+			return enum(r, &v.LogDriver), true
+		case logOptions:
+			return r.stringMap(&v.Options), true
+		case logSecretOptions:
+			return list(r, &r.secretBuf, &v.SecretOptions, r.readSecret), true
 		}
-		switch i {
-		case memberEnd:
-			return true
-		case memberOther:
-			ok = r.skip(0)
-		default:
-			switch logTable.codes[i] {
-			case logDriver:
-				ok = enum(r, &v.LogDriver)
-			case logOptions:
-				ok = r.stringMap(&v.Options)
-			case logSecretOptions:
-				ok = list(r, &r.secretBuf, &v.SecretOptions, r.readSecret)
-			default:
-				return restart(r, &o, v)
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
+		return false, false
+	})
 }
 
 func (r *shapeReader) readAttribute(v *ecstypes.Attribute) bool {
-	var o object
-	if !r.open(&o) {
-		return false
-	}
-	for {
-		i, _, ok := r.member(&o, attributeTable)
-		if !ok {
-			return false
+	return readObject(r, &object{}, attributeTable, v, func(code uint8) (bool, bool) {
+		switch code {
+		case attrName:
+			return r.setString(&v.Name), true
+		case attrTargetID:
+			return r.setString(&v.TargetId), true
+		case attrTargetType:
+			return enum(r, &v.TargetType), true
+		case attrValue:
+			return r.setString(&v.Value), true
 		}
-		switch i {
-		case memberEnd:
-			return true
-		case memberOther:
-			ok = r.skip(0)
-		default:
-			switch attributeTable.codes[i] {
-			case attrName:
-				ok = r.setString(&v.Name)
-			case attrTargetID:
-				ok = r.setString(&v.TargetId)
-			case attrTargetType:
-				ok = enum(r, &v.TargetType)
-			case attrValue:
-				ok = r.setString(&v.Value)
-			default:
-				return restart(r, &o, v)
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
+		return false, false
+	})
 }
 
 func (r *shapeReader) readConstraint(v *ecstypes.TaskDefinitionPlacementConstraint) bool {
-	var o object
-	if !r.open(&o) {
-		return false
-	}
-	for {
-		i, _, ok := r.member(&o, constraintTable)
-		if !ok {
-			return false
+	return readObject(r, &object{}, constraintTable, v, func(code uint8) (bool, bool) {
+		switch code {
+		case pcExpression:
+			return r.setString(&v.Expression), true
+		case pcType:
+			return enum(r, &v.Type), true
 		}
-		switch i {
-		case memberEnd:
-			return true
-		case memberOther:
-			ok = r.skip(0)
-		default:
-			switch constraintTable.codes[i] {
-			case pcExpression:
-				ok = r.setString(&v.Expression)
-			case pcType:
-				ok = enum(r, &v.Type)
-			default:
-				return restart(r, &o, v)
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
+		return false, false
+	})
 }
 
 // readTags reads tags as tagList.UnmarshalJSON does, in the two shapes it takes: a {"key": "value"} map, or a
