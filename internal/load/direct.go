@@ -578,7 +578,7 @@ func sdkStruct[T any, PT interface {
 	return (*v).Deserialize(r) == nil && !r.failed
 }
 
-// strings reads a list of strings.
+// stringList reads a list of strings.
 func (r *shapeReader) stringList(v *[]string) bool {
 	return list(r, &r.stringBuf, v, func(e *string) bool {
 		s, ok := r.readText()
