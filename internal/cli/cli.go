@@ -2,6 +2,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -268,7 +269,12 @@ func readFile(path string, max int64) ([]byte, error) {
 	if st.Size() > max {
 		return nil, fmt.Errorf("%s: file is %d bytes, over --max-file-size %d", path, st.Size(), max)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	// Room for the whole file and a read that finds its end: one read for most files (io.ReadAll alone starts
+	// at 512 bytes and reads again each time it grows).
+	var buf bytes.Buffer
+	buf.Grow(int(min(st.Size(), max)) + bytes.MinRead)
+	_, err = buf.ReadFrom(io.LimitReader(f, max+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
 	}

@@ -32,10 +32,11 @@ func (Text) Write(w io.Writer, r *Report) error {
 		return code + s + reset
 	}
 	shown := r.Shown()
-	order := []string{}
-	groups := map[string][]int{}
+	type resource struct{ typ, id string }
+	order := []resource{}
+	groups := map[resource][]int{}
 	for i, f := range shown {
-		key := f.Subject.Type + " " + f.Subject.ID
+		key := resource{f.Subject.Type, f.Subject.ID}
 		if _, ok := groups[key]; !ok {
 			order = append(order, key)
 		}
