@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -60,5 +61,31 @@ func TestJSONWritesWhatOneEncodeWould(t *testing.T) {
 	}
 	if want := wholeJSON(t, empty); !bytes.Equal(got.Bytes(), want) || !strings.Contains(got.String(), `"findings": [],`) {
 		t.Errorf("empty report\n got %s\nwant %s", got.Bytes(), want)
+	}
+}
+
+// TestSARIFWritesWhatOneEncodeWould holds the SARIF writer, which writes results one at a time, to one encode of
+// the whole log.
+func TestSARIFWritesWhatOneEncodeWould(t *testing.T) {
+	rep := scanFiles(t, nil, "testdata/privileged_sidecar.json", "testdata/privileged_recorded.json", "testdata/mutable_repositories.json")
+	s := &rep.Findings[1]
+	s.Status, s.Suppression = rule.Suppressed, &engine.Suppression{Reason: "r <x>", By: "b", Until: "2026-12-31"}
+	empty := &Report{Now: testNow, Catalog: rep.Catalog}
+	for _, r := range []*Report{rep, empty} {
+		var whole bytes.Buffer
+		enc := json.NewEncoder(&whole)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		cwd, _ := os.Getwd()
+		if err := enc.Encode(buildSARIF(r, cwd)); err != nil {
+			t.Fatal(err)
+		}
+		got := writeSARIF(t, r)
+		if !bytes.Equal(got, whole.Bytes()) {
+			t.Errorf("%d findings: output differs from one encode\n got %.800s\nwant %.800s", len(r.Findings), got, whole.Bytes())
+		}
+	}
+	if n := len(decode(t, writeSARIF(t, rep)).Runs[0].Results); n < 3 {
+		t.Errorf("fixture: %d results", n)
 	}
 }

@@ -1,8 +1,11 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -117,16 +120,72 @@ type sarifSuppression struct {
 	Justification string `json:"justification,omitempty"`
 }
 
-// Write implements Writer.
+// Write implements Writer. The log's results are written one at a time, as encoding/json would write the whole
+// log, byte for byte: a scan of thousands of files can have tens of thousands of results.
 func (SARIF) Write(w io.Writer, r *Report) error {
 	cwd, _ := os.Getwd() // only to shorten absolute input paths; without it they stay absolute
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	b := newSARIF(r, cwd)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(buildSARIF(r, cwd))
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(b.log); err != nil {
+		return fmt.Errorf("encode sarif: %w", err)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if len(b.shown) == 0 {
+		bw.Write(buf.Bytes())
+		return bw.Flush()
+	}
+	// The log as encoded has "results": [] where its results go: write what comes before, the results at their
+	// depth (the fourth level), and what comes after.
+	whole := buf.Bytes()
+	at := bytes.LastIndex(whole, []byte(`"results": []`))
+	if at < 0 {
+		return errors.New("encode sarif: no results member in the log")
+	}
+	head, tail := bytes.Clone(whole[:at]), bytes.Clone(whole[at+len(`"results": []`):])
+	bw.Write(head)
+	bw.WriteString(`"results": [`)
+	enc.SetIndent("        ", "  ")
+	for i := range b.shown {
+		buf.Reset()
+		if err := enc.Encode(b.result(i)); err != nil {
+			return fmt.Errorf("encode sarif result %d: %w", i, err)
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n        ")
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	}
+	bw.WriteString("\n      ]")
+	bw.Write(tail)
+	return bw.Flush()
 }
 
+// sarifBuild is a SARIF log being built: the log without its results, and what its results are made from.
+type sarifBuild struct {
+	log     *sarifLog
+	shown   []engine.Finding
+	regions []*sarifRegion
+	index   map[string]int
+	cwd     string
+}
+
+// buildSARIF builds the whole log.
 func buildSARIF(r *Report, cwd string) *sarifLog {
+	b := newSARIF(r, cwd)
+	results := []sarifResult{}
+	for i := range b.shown {
+		results = append(results, b.result(i))
+	}
+	b.log.Runs[0].Results = results
+	return b.log
+}
+
+// newSARIF builds the log's tool and rules, with no results yet.
+func newSARIF(r *Report, cwd string) *sarifBuild {
 	var metas []*rule.Meta
 	if r.Catalog != nil {
 		metas = r.Catalog.Metas()
@@ -152,43 +211,47 @@ func buildSARIF(r *Report, cwd string) *sarifLog {
 	for _, m := range metas {
 		driver.Rules = append(driver.Rules, descriptor(m))
 	}
-	regions := locateFindings(r.Sources, shown)
-	results := []sarifResult{}
-	for i, f := range shown {
-		idx, ok := index[f.Rule.ID]
-		if !ok {
-			idx = -1 // SARIF's "no descriptor" value
-		}
-		msg := f.Rule.Title
-		if f.Detail != "" {
-			msg += ": " + f.Detail
-		}
-		res := sarifResult{
-			RuleID:              f.Rule.ID,
-			RuleIndex:           idx,
-			Level:               level(f.Severity),
-			Message:             sarifText{Text: msg},
-			PartialFingerprints: map[string]string{fingerprintKey: f.ID()},
-			Properties: sarifResultProps{
-				ResourceType: f.Subject.Type, ResourceID: f.Subject.ID, Container: f.Container, Severity: string(f.Severity),
-			},
-		}
-		if f.Subject.Source != "" {
-			res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: artifactURI(f.Subject.Source, cwd)},
-				Region:           regions[i],
-			}}}
-		}
-		if f.Status == rule.Suppressed {
-			res.Suppressions = []sarifSuppression{{Kind: "external", Justification: justification(f.Suppression)}}
-		}
-		results = append(results, res)
+	return &sarifBuild{
+		log: &sarifLog{
+			Schema:  sarifSchema,
+			Version: "2.1.0",
+			Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, ColumnKind: "utf16CodeUnits", Results: []sarifResult{}}},
+		},
+		shown: shown, regions: locateFindings(r.Sources, shown), index: index, cwd: cwd,
 	}
-	return &sarifLog{
-		Schema:  sarifSchema,
-		Version: "2.1.0",
-		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, ColumnKind: "utf16CodeUnits", Results: results}},
+}
+
+// result builds the result of the i-th finding shown.
+func (b *sarifBuild) result(i int) sarifResult {
+	f := &b.shown[i]
+	idx, ok := b.index[f.Rule.ID]
+	if !ok {
+		idx = -1 // SARIF's "no descriptor" value
 	}
+	msg := f.Rule.Title
+	if f.Detail != "" {
+		msg += ": " + f.Detail
+	}
+	res := sarifResult{
+		RuleID:              f.Rule.ID,
+		RuleIndex:           idx,
+		Level:               level(f.Severity),
+		Message:             sarifText{Text: msg},
+		PartialFingerprints: map[string]string{fingerprintKey: f.ID()},
+		Properties: sarifResultProps{
+			ResourceType: f.Subject.Type, ResourceID: f.Subject.ID, Container: f.Container, Severity: string(f.Severity),
+		},
+	}
+	if f.Subject.Source != "" {
+		res.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{
+			ArtifactLocation: sarifArtifact{URI: artifactURI(f.Subject.Source, b.cwd)},
+			Region:           b.regions[i],
+		}}}
+	}
+	if f.Status == rule.Suppressed {
+		res.Suppressions = []sarifSuppression{{Kind: "external", Justification: justification(f.Suppression)}}
+	}
+	return res
 }
 
 func descriptor(m *rule.Meta) sarifDescriptor {
