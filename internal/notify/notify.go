@@ -111,11 +111,12 @@ func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (Result, err
 	byID := map[string]*engine.Finding{}
 	for i := range fs {
 		f := &fs[i]
-		if f.Status != rule.Failed || byID[f.ID()] != nil {
+		id := f.ID()
+		if f.Status != rule.Failed || byID[id] != nil {
 			continue
 		}
-		byID[f.ID()] = f
-		ids = append(ids, f.ID())
+		byID[id] = f
+		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
 		return res, nil
