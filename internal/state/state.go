@@ -313,14 +313,16 @@ const TimeLayout = "2006-01-02T15:04:05.000Z"
 // FormatTime writes t in TimeLayout.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
-func parseTime(item map[string]types.AttributeValue, name string) (time.Time, error) {
-	v := getS(item, name)
+// TimeAttr reads a string attribute written with FormatTime (or any RFC 3339 time); absent is the zero time. The
+// error names the attribute: "attribute NAME: ...".
+func TimeAttr(item map[string]types.AttributeValue, name string) (time.Time, error) {
+	v := StringAttr(item, name)
 	if v == "" {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("finding state attribute %s: %w", name, err)
+		return time.Time{}, fmt.Errorf("attribute %s: %w", name, err)
 	}
 	return t.UTC(), nil
 }
@@ -371,19 +373,19 @@ func encode(r *Record) map[string]types.AttributeValue {
 
 func decode(item map[string]types.AttributeValue) (*Record, error) {
 	r := &Record{
-		FindingID:    strings.TrimPrefix(getS(item, PartitionKey), findingPrefix),
-		Status:       rule.Status(getS(item, "status")),
-		Compliance:   getS(item, "compliance"),
-		Severity:     rule.Severity(getS(item, "severity")),
-		RuleID:       getS(item, "ruleId"),
-		ResourceID:   getS(item, "resourceId"),
-		ResourceType: getS(item, "resourceType"),
-		Container:    getS(item, "container"),
-		Account:      getS(item, "account"),
-		Region:       getS(item, "region"),
-		RecordState:  getS(item, "recordState"),
-		Workflow:     getS(item, "workflow"),
-		Fingerprint:  getS(item, "fingerprint"),
+		FindingID:    strings.TrimPrefix(StringAttr(item, PartitionKey), findingPrefix),
+		Status:       rule.Status(StringAttr(item, "status")),
+		Compliance:   StringAttr(item, "compliance"),
+		Severity:     rule.Severity(StringAttr(item, "severity")),
+		RuleID:       StringAttr(item, "ruleId"),
+		ResourceID:   StringAttr(item, "resourceId"),
+		ResourceType: StringAttr(item, "resourceType"),
+		Container:    StringAttr(item, "container"),
+		Account:      StringAttr(item, "account"),
+		Region:       StringAttr(item, "region"),
+		RecordState:  StringAttr(item, "recordState"),
+		Workflow:     StringAttr(item, "workflow"),
+		Fingerprint:  StringAttr(item, "fingerprint"),
 	}
 	if b, ok := item["notified"].(*types.AttributeValueMemberBOOL); ok {
 		r.Notified = b.Value
@@ -395,9 +397,9 @@ func decode(item map[string]types.AttributeValue) (*Record, error) {
 		{"createdAt", &r.CreatedAt}, {"firstObservedAt", &r.FirstObservedAt}, {"lastImportedAt", &r.LastImportedAt},
 		{"updatedAt", &r.UpdatedAt}, {"notifiedAt", &r.NotifiedAt},
 	} {
-		t, err := parseTime(item, f.name)
+		t, err := TimeAttr(item, f.name)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("finding state %w", err)
 		}
 		*f.dst = t
 	}
@@ -414,7 +416,8 @@ func decode(item map[string]types.AttributeValue) (*Record, error) {
 	return r, nil
 }
 
-func getS(item map[string]types.AttributeValue, name string) string {
+// StringAttr reads a string attribute; absent or of another type is "".
+func StringAttr(item map[string]types.AttributeValue, name string) string {
 	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
 		return v.Value
 	}

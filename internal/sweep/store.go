@@ -225,22 +225,16 @@ func decodeRecord(item map[string]types.AttributeValue) (*Record, error) {
 }
 
 func str(item map[string]types.AttributeValue, name string) string {
-	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
+	return state.StringAttr(item, name)
 }
 
+// timeAttr is state.TimeAttr, its error naming the sweep record.
 func timeAttr(item map[string]types.AttributeValue, name string) (time.Time, error) {
-	v := str(item, name)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, v)
+	t, err := state.TimeAttr(item, name)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("sweep record attribute %s: %w", name, err)
+		return time.Time{}, fmt.Errorf("sweep record %w", err)
 	}
-	return t.UTC(), nil
+	return t, nil
 }
 
 // PutRecords implements Store.
