@@ -25,8 +25,10 @@ scan-examples: build ## scan the sample task definitions and ECR data under exam
 	./$(BIN)/ecsaudit scan --fail-on CRITICAL examples/ || test $$? -eq 1
 
 .PHONY: test
+# TEST_TIMEOUT is generous: a cold build cache on two cores compiles the SDK and the race runtime first.
+TEST_TIMEOUT ?= 30m
 test: deps ## run every test (starts the AWS emulator itself)
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 .PHONY: deps
 deps: ## check for (and install where possible) what the tests and the demo need: moto_server, cfn-lint
@@ -51,6 +53,13 @@ bench: ## benchmarks of load + evaluate over the corpus
 # `sam build` (template.yaml, BuildMethod: makefile) runs build-<LogicalId> with ARTIFACTS_DIR set. The release build
 # is linux/arm64 without cgo or the RPC shim (lambda.norpc), as provided.al2023 on Graviton runs it.
 LAMBDA_GOFLAGS := -tags lambda.norpc -trimpath -ldflags '-s -w'
+
+.PHONY: build-arm64
+build-arm64: ## the three release binaries for linux/arm64 into bin/arm64/<function>/bootstrap, as sam build makes them
+	@for fn in taskdef-auditor ecr-auditor sweeper; do \
+		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o $(BIN)/arm64/$$fn/bootstrap ./functions/$$fn || exit 1; \
+		ls -l $(BIN)/arm64/$$fn/bootstrap | awk -v f=$$fn '{printf "functions/%-16s linux/arm64 bootstrap %.1f MB\n", f, $$5/1048576}'; \
+	done
 
 .PHONY: build-TaskDefinitionAuditor build-EcrAuditor build-Sweeper
 build-TaskDefinitionAuditor: ## (sam build) the task definition auditor for linux/arm64
@@ -105,7 +114,7 @@ bench-sweep-small: deps ## the same with 1,000 revisions, 100 families, 50 repos
 # end of sweep targets -------------------------------------------------------------------------------------------
 
 # fault targets --------------------------------------------------------------------------------------------------
-# The fault scenario (internal/faults, docs/reliability.md): the demo's events and a sweep over FAULT_REVISIONS
+# The fault scenario (internal/testenv/faults, docs/reliability.md): the demo's events and a sweep over FAULT_REVISIONS
 # seeded revisions, run side by side without and with 20 % injected AWS faults, compared; the summary is the last
 # line printed. `make test` runs the same test over 100 revisions. FAULT_FLAGS passes more test flags, e.g.
 # FAULT_FLAGS='-faults.log=bin/faults.jsonl -faults.max-attempts=10'.
@@ -116,7 +125,7 @@ FAULT_FLAGS     ?=
 .PHONY: test-faults
 test-faults: deps ## fault scenario over 1,000 revisions; last line: faults: injected=N retries=R expected=E got=G missing=M ...
 	@out=$$(mktemp); \
-	{ $(GO) test -count=1 -v -timeout 60m -run '^TestFaultScenario$$' ./internal/faults \
+	{ $(GO) test -count=1 -v -timeout 60m -run '^TestFaultScenario$$' ./internal/testenv/faults \
 		-args -faults.revisions=$(FAULT_REVISIONS) -faults.seed=$(FAULT_SEED) $(FAULT_FLAGS); echo $$? > $$out.rc; } 2>&1 | tee $$out; \
 	rc=$$(cat $$out.rc); line=$$(grep '^faults: ' $$out | tail -n 1); rm -f $$out $$out.rc; \
 	if [ -z "$$line" ]; then echo "test-faults: the scenario printed no summary (go test status $$rc)"; exit 1; fi; \

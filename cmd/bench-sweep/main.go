@@ -11,7 +11,7 @@ import (
 	"os"
 	"os/exec"
 
-	"github.com/ecsaudit/ecsaudit/internal/bench"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/bench"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
 

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/ecsaudit/ecsaudit/internal/demo"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/demo"
 )
 
 func main() {

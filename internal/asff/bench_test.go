@@ -15,9 +15,9 @@ import (
 // BenchmarkWriter measures `ecsaudit scan --format asff` past evaluation: one op writes the ASFF of one corpus task
 // definition's findings (about 26), cycling through the task definitions of shared/corpus/taskdefs that load.
 func BenchmarkWriter(b *testing.B) {
-	files, err := filepath.Glob(filepath.Join("..", "..", "..", "shared", "corpus", "taskdefs", "*.json"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "corpus", "taskdefs", "*.json"))
 	if err != nil || len(files) == 0 {
-		b.Fatalf("no task definitions in the shared corpus (it must sit beside the repository): %v", err)
+		b.Fatalf("no task definitions in testdata/corpus: %v", err)
 	}
 	eng := engine.New(catalog.Default(), nil)
 	var reports []*report.Report

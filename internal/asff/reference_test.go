@@ -106,9 +106,9 @@ func TestMarshalMatchesReference(t *testing.T) {
 	var fs []types.AwsSecurityFinding
 	eng := engine.New(catalog.Default(), nil)
 	for _, dir := range []string{"taskdefs", "ecr"} {
-		files, err := filepath.Glob(filepath.Join("..", "..", "..", "shared", "corpus", dir, "*.json"))
+		files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "corpus", dir, "*.json"))
 		if err != nil || len(files) == 0 {
-			t.Fatalf("no files in the shared corpus's %s (it must sit beside the repository): %v", dir, err)
+			t.Fatalf("no files in testdata/corpus/%s: %v", dir, err)
 		}
 		for _, file := range files {
 			data, err := os.ReadFile(file)

@@ -14,7 +14,7 @@ import (
 )
 
 // syntaxFile is the ASFF syntax skeleton from the Security Hub user guide.
-const syntaxFile = "../../../shared/corpus/asff/asff-full-syntax-securityhub-docs.json"
+const syntaxFile = "../../testdata/corpus/asff/asff-full-syntax-securityhub-docs.json"
 
 // keyNode is one level of the ASFF key structure. A node with a "string" key is a map with free keys
 // (Tags, ProductFields, Other); a node without children is a scalar or a list of scalars.
@@ -56,8 +56,7 @@ func loadSyntax(t *testing.T) *keyNode {
 	t.Helper()
 	data, err := os.ReadFile(filepath.FromSlash(syntaxFile))
 	if errors.Is(err, fs.ErrNotExist) {
-		// The corpus lives beside the repository (../shared), not in it; CI has it there, so its absence is a failure.
-		t.Fatalf("ASFF syntax file %s not present: the corpus must be checked out beside the repository", syntaxFile)
+		t.Fatalf("ASFF syntax file %s not present (testdata/corpus)", syntaxFile)
 	}
 	if err != nil {
 		t.Fatalf("read the ASFF syntax file: %v", err)

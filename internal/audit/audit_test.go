@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
-	"github.com/ecsaudit/ecsaudit/internal/demo"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/demo"
 )
 
 func root() string {

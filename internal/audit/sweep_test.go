@@ -20,7 +20,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
-	"github.com/ecsaudit/ecsaudit/internal/emulator"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"

@@ -146,7 +146,7 @@ type specRule struct {
 // readSpec parses the rule tables of /work/shared/spec/rules.md: rows whose first cell is a backticked ID.
 func readSpec(t *testing.T) []specRule {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "spec", "rules.md")
+	path := filepath.Join("..", "..", "testdata", "spec", "rules.md")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatalf("the rule specification must sit beside the repository: %v", err)

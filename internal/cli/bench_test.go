@@ -21,14 +21,14 @@ type corpusDoc struct {
 	data []byte
 }
 
-// corpusTaskDefs reads the task definitions of the shared corpus that load; the invalid ones (kept there on purpose)
+// corpusTaskDefs reads the task definitions of testdata/corpus that load; the invalid ones (kept there on purpose)
 // are left out so every iteration measures a full load and evaluation.
 func corpusTaskDefs(b *testing.B) []corpusDoc {
 	b.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "taskdefs")
+	dir := filepath.Join("..", "..", "testdata", "corpus", "taskdefs")
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) == 0 {
-		b.Fatalf("no task definitions under %s (the shared corpus must sit beside the repository): %v", dir, err)
+		b.Fatalf("no task definitions under %s (testdata/corpus): %v", dir, err)
 	}
 	var docs []corpusDoc
 	for _, f := range files {

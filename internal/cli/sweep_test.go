@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	"github.com/ecsaudit/ecsaudit/internal/emulator"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 )
 
 // TestSweepCommandAuditsTheAccount runs `ecsaudit sweep` against the emulator with credentials and endpoint from the

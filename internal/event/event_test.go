@@ -25,7 +25,7 @@ const (
 // eventsDir holds the samples that sam local invoke uses; corpusEvents the real shapes collected from AWS sources.
 var (
 	eventsDir    = filepath.Join("..", "..", "events")
-	corpusEvents = filepath.Join("..", "..", "..", "shared", "corpus", "events")
+	corpusEvents = filepath.Join("..", "..", "testdata", "corpus", "events")
 )
 
 // want is the expected part of an action: every sample shares account, region, event ID and time, checked apart.
@@ -189,7 +189,7 @@ func TestCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(files) == 0 {
-		t.Fatalf("shared corpus not found at %s", corpusEvents)
+		t.Fatalf("corpus not found at %s", corpusEvents)
 	}
 	for _, f := range files {
 		name := filepath.Base(f)

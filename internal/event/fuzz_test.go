@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecsaudit/ecsaudit/internal/fuzzseed"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/fuzzseed"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 )
 
@@ -17,7 +17,7 @@ func fuzzSeedFiles(f *testing.F, dirs ...string) [][]byte {
 // FuzzParseEvent feeds arbitrary payloads to Parse, which every Lambda calls on what EventBridge delivers. It checks
 // more than FuzzParse in event_test.go (the kinds, reasons and ARNs of the actions) from more seeds.
 func FuzzParseEvent(f *testing.F) {
-	for _, data := range fuzzSeedFiles(f, "../../events", "../../events/negative", "../../../shared/corpus/events") {
+	for _, data := range fuzzSeedFiles(f, "../../events", "../../events/negative", "../../testdata/corpus/events") {
 		f.Add(data)
 	}
 	for _, s := range []string{

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/ecsaudit/ecsaudit/internal/awstest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
 )
 
 func TestMain(m *testing.M) {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/ecsaudit/ecsaudit/internal/demo"
-	"github.com/ecsaudit/ecsaudit/internal/lambdatest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/demo"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/lambdatest"
 )
 
 func root() string {
@@ -138,17 +138,5 @@ func TestFunctionsAsLambdaRunsThem(t *testing.T) {
 
 	for name, rt := range map[string]*lambdatest.Runtime{"EcrAuditor": ecrFn, "TaskDefinitionAuditor": tdFn, "Sweeper": sweeper} {
 		t.Logf("%-22s cold start %v, peak RSS %.1f MB", name, rt.ColdStart().Round(time.Millisecond), float64(rt.PeakRSS())/(1<<20))
-	}
-}
-
-// TestReleaseBuildArm64 compiles the release binaries as `sam build` does (linux/arm64) and logs their size.
-func TestReleaseBuildArm64(t *testing.T) {
-	for _, dir := range []string{"taskdef-auditor", "ecr-auditor", "sweeper"} {
-		bin := lambdatest.BuildFor(t, filepath.Join(root(), "functions", dir), "linux", "arm64")
-		st, err := os.Stat(bin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("functions/%-16s linux/arm64 bootstrap %.1f MB", dir, float64(st.Size())/(1<<20))
 	}
 }

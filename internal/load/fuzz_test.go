@@ -8,13 +8,13 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
-	"github.com/ecsaudit/ecsaudit/internal/fuzzseed"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/fuzzseed"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
 // fuzzCorpus is the shared corpus of real AWS documents, relative to this package's directory.
-const fuzzCorpus = "../../../shared/corpus"
+const fuzzCorpus = "../../testdata/corpus"
 
 // fuzzSeedFiles reads the seed files of each directory (fuzzseed.Files).
 func fuzzSeedFiles(f *testing.F, dirs ...string) [][]byte {

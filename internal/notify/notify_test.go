@@ -23,8 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/ecsaudit/ecsaudit/internal/awstest"
-	"github.com/ecsaudit/ecsaudit/internal/emulator"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/publish"

@@ -15,7 +15,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
-	"github.com/ecsaudit/ecsaudit/internal/awstest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
 )
 
 func TestMain(m *testing.M) {

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/ecsaudit/ecsaudit/internal/awstest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
 )
 
 func TestTrailLogging(t *testing.T) {

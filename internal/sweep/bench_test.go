@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecsaudit/ecsaudit/internal/bench"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/bench"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
 

@@ -15,7 +15,7 @@ import (
 )
 
 // fuzzCorpus is the shared corpus of real AWS documents, relative to this package's directory.
-const fuzzCorpus = "../../../../shared/corpus"
+const fuzzCorpus = "../../../testdata/corpus"
 
 // fuzzPolicySeeds returns the policy texts of the corpus's policy files: the policyText of get-repository-policy
 // output (bare or recorded), or the whole file for set-repository-policy input. A missing corpus fails the test.
