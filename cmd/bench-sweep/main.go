@@ -11,8 +11,8 @@ import (
 	"os"
 	"os/exec"
 
-	"github.com/ecsaudit/ecsaudit/internal/testenv/bench"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/bench"
 )
 
 func main() {

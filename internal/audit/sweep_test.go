@@ -20,7 +20,6 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
-	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
@@ -28,6 +27,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 )
 
 // TestSweepActionPublishesInBatchesAndBaselines runs the sweep action of a Service wired as lambdafn wires it, with

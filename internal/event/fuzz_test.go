@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecsaudit/ecsaudit/internal/testenv/fuzzseed"
 	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/fuzzseed"
 )
 
 // fuzzSeedFiles reads the seed files of each directory (fuzzseed.Files).

@@ -8,9 +8,9 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
-	"github.com/ecsaudit/ecsaudit/internal/testenv/fuzzseed"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/fuzzseed"
 )
 
 // fuzzCorpus is the shared corpus of real AWS documents, relative to this package's directory.

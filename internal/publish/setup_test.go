@@ -16,12 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
-	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
-	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/state"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 )
 
 func TestMain(m *testing.M) {

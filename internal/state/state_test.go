@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/state"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
 )
 
 func TestMain(m *testing.M) {

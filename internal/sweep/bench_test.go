@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecsaudit/ecsaudit/internal/testenv/bench"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/bench"
 )
 
 // TestBenchSweepSmall is `make bench-sweep-small` in CI: 1,000 revisions in every-ACTIVE-revision mode. The sweeper

@@ -18,15 +18,15 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 
-	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
-	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 )
 
 func TestMain(m *testing.M) {

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/ecsaudit/ecsaudit/internal/audit"
-	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/lambdafn"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 )
 
 // Environment variables that make a process the benchmark's sweeper: ChildEnv holds the endpoint (the shim's URL),

@@ -23,8 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 
-	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/state"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 )
 
 // Size is the account a benchmark seeds.

@@ -28,9 +28,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/lambdafn"
 	"github.com/ecsaudit/ecsaudit/internal/state"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 )
 
 // Account and Region are those of the sample events.

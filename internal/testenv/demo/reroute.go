@@ -9,8 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/lambdafn"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 )
 
 // FunctionNames are the logical IDs of the three functions, as in template.yaml.

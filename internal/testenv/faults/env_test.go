@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
+	"github.com/ecsaudit/ecsaudit/internal/lambdafn"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/demo"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/faults"
-	"github.com/ecsaudit/ecsaudit/internal/lambdafn"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/template"
 )
 

@@ -20,11 +20,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/notify"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/demo"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/faults"
-	"github.com/ecsaudit/ecsaudit/internal/model"
-	"github.com/ecsaudit/ecsaudit/internal/notify"
 )
 
 var (
