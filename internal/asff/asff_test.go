@@ -57,7 +57,7 @@ func evaluate(t *testing.T, opts load.Options, docs ...string) []engine.Finding 
 	}
 	s.Link()
 	e := engine.New(catalog.Default(), nil)
-	return e.Evaluate(engine.Resources{Tasks: s.Tasks, Repos: s.Repos, Registries: s.Registries, Images: s.Images}, now)
+	return e.Evaluate(s.Resources(), now)
 }
 
 func find(t *testing.T, fs []engine.Finding, ruleID, container string) *engine.Finding {

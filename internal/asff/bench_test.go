@@ -31,7 +31,7 @@ func BenchmarkWriter(b *testing.B) {
 			continue
 		}
 		set.Link()
-		reports = append(reports, &report.Report{Findings: eng.Evaluate(engine.Resources{Tasks: set.Tasks}, now), Now: now})
+		reports = append(reports, &report.Report{Findings: eng.Evaluate(set.Resources(), now), Now: now})
 	}
 	b.ReportAllocs()
 	n := 0

@@ -120,7 +120,7 @@ func TestMarshalMatchesReference(t *testing.T) {
 				continue
 			}
 			set.Link()
-			rs := engine.Resources{Tasks: set.Tasks, Repos: set.Repos, Registries: set.Registries, Images: set.Images}
+			rs := set.Resources()
 			for _, f := range eng.Evaluate(rs, now) {
 				if f.Status == rule.NotApplicable {
 					continue

@@ -3,16 +3,25 @@ package catalog
 
 import (
 	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/rules/ecr"
 	"github.com/ecsaudit/ecsaudit/internal/rules/taskdef"
 )
 
-// Default returns every shipped rule.
+// Default returns every shipped rule: the task definition rules, then the repository, registry and image rules.
 func Default() *engine.Catalog {
-	return &engine.Catalog{
-		Tasks:      taskdef.All(),
-		Repos:      ecr.RepoRules(),
-		Registries: ecr.RegistryRules(),
-		Images:     ecr.ImageRules(),
+	var rules []rule.Checker
+	for _, r := range taskdef.All() {
+		rules = append(rules, r)
 	}
+	for _, r := range ecr.RepoRules() {
+		rules = append(rules, r)
+	}
+	for _, r := range ecr.RegistryRules() {
+		rules = append(rules, r)
+	}
+	for _, r := range ecr.ImageRules() {
+		rules = append(rules, r)
+	}
+	return engine.NewCatalog(rules...)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/load"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
+	"github.com/ecsaudit/ecsaudit/internal/rules/taskdef"
 )
 
 type corpusDoc struct {
@@ -76,7 +77,7 @@ func BenchmarkLoadEvaluate(b *testing.B) {
 		n := 0
 		for b.Loop() {
 			set := loadOne(docs[n%len(docs)])
-			eng.Evaluate(engine.Resources{Tasks: set.Tasks}, now)
+			eng.Evaluate(set.Resources(), now)
 			n++
 		}
 		perTaskDef(b, n)
@@ -132,7 +133,7 @@ func BenchmarkRuleCost(b *testing.B) {
 		tasks[i] = set.Tasks[0]
 	}
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	for _, ru := range catalog.Default().Tasks {
+	for _, ru := range taskdef.All() {
 		b.Run(ru.ID, func(b *testing.B) {
 			b.ReportAllocs()
 			env := &rule.Env{Settings: rule.DefaultSettings(), Now: now}

@@ -173,7 +173,7 @@ func scan(args []string, io IO) int {
 	}
 	set.Link()
 	eng := engine.New(cat, cfg)
-	rs := engine.Resources{Tasks: set.Tasks, Repos: set.Repos, Registries: set.Registries, Images: set.Images}
+	rs := set.Resources()
 	rep := &report.Report{
 		Findings:   eng.Evaluate(rs, now),
 		Resources:  len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images),

@@ -4,33 +4,24 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
-// Catalog is the set of rules the engine runs, one list per resource kind.
+// Catalog is the set of rules the engine runs, in catalog order. Each rule applies to the resources of its own
+// type: the engine never knows a particular rule or kind of resource.
 type Catalog struct {
-	Tasks      []*rule.Rule[*model.TaskDefinition]
-	Repos      []*rule.Rule[*model.Repository]
-	Registries []*rule.Rule[*model.Registry]
-	Images     []*rule.Rule[*model.Image]
+	Rules []rule.Checker
 }
+
+// NewCatalog returns a catalog of the given rules.
+func NewCatalog(rules ...rule.Checker) *Catalog { return &Catalog{Rules: rules} }
 
 // Metas lists every rule's metadata sorted by ID, including the engine's own suppression-tag rule.
 // It panics on a duplicate ID: that is a programming error caught by any test.
 func (c *Catalog) Metas() []*rule.Meta {
-	var out []*rule.Meta
-	for _, r := range c.Tasks {
-		out = append(out, &r.Meta)
-	}
-	for _, r := range c.Repos {
-		out = append(out, &r.Meta)
-	}
-	for _, r := range c.Registries {
-		out = append(out, &r.Meta)
-	}
-	for _, r := range c.Images {
-		out = append(out, &r.Meta)
+	out := make([]*rule.Meta, 0, len(c.Rules)+1)
+	for _, r := range c.Rules {
+		out = append(out, r.Metadata())
 	}
 	out = append(out, &InvalidSuppressionTag)
 	seen := map[string]bool{}
@@ -52,4 +43,15 @@ func (c *Catalog) Lookup(id string) *rule.Meta {
 		}
 	}
 	return nil
+}
+
+// Select returns a catalog of the rules whose metadata keep accepts, in catalog order.
+func (c *Catalog) Select(keep func(*rule.Meta) bool) *Catalog {
+	out := &Catalog{}
+	for _, r := range c.Rules {
+		if keep(r.Metadata()) {
+			out.Rules = append(out.Rules, r)
+		}
+	}
+	return out
 }

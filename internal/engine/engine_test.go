@@ -51,10 +51,16 @@ var repoRule = &rule.Rule[*model.Repository]{
 }
 
 func testCatalog() *Catalog {
-	return &Catalog{
-		Tasks: []*rule.Rule[*model.TaskDefinition]{containerRule, gradedRule},
-		Repos: []*rule.Rule[*model.Repository]{repoRule},
+	return NewCatalog(containerRule, gradedRule, repoRule)
+}
+
+// resources is a batch of task definitions as the engine takes it.
+func resources(tasks []*model.TaskDefinition) []model.Resource {
+	out := make([]model.Resource, len(tasks))
+	for i, t := range tasks {
+		out[i] = t
 	}
+	return out
 }
 
 func str(s string) *string { return &s }
@@ -87,7 +93,7 @@ func find(fs []Finding, ruleID, container string) *Finding {
 func TestEvaluateFindingFields(t *testing.T) {
 	td := task(webARN, "web", 3, "app", "bad-sidecar")
 	repo := &model.Repository{Repo: ecrtypes.Repository{RepositoryName: str("images")}}
-	fs := New(testCatalog(), nil).Evaluate(Resources{Tasks: []*model.TaskDefinition{td}, Repos: []*model.Repository{repo}}, now)
+	fs := New(testCatalog(), nil).Evaluate([]model.Resource{td, repo}, now)
 	if len(fs) != 4 {
 		t.Fatalf("%d findings, want 2 containers + 1 graded + 1 repository: %+v", len(fs), fs)
 	}
@@ -128,8 +134,8 @@ func TestFindingIDs(t *testing.T) {
 		task("", "api", 0, "bad-a"),
 	}
 	e := New(testCatalog(), nil)
-	first := e.Evaluate(Resources{Tasks: tasks}, now)
-	again := e.Evaluate(Resources{Tasks: tasks}, now.Add(48*time.Hour))
+	first := e.Evaluate(resources(tasks), now)
+	again := e.Evaluate(resources(tasks), now.Add(48*time.Hour))
 	seen := map[string]bool{}
 	for i, f := range first {
 		if again[i].ID() != f.ID() {
@@ -219,7 +225,7 @@ func TestEnvReachesRules(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.Settings.ScanGrace = 3 * time.Hour
-	New(&Catalog{Tasks: []*rule.Rule[*model.TaskDefinition]{spy}}, cfg).Task(task("", "web", 1, "a"), now)
+	New(NewCatalog(spy), cfg).Task(task("", "web", 1, "a"), now)
 	if got == nil || !got.Now.Equal(now) || got.Settings.ScanGrace != 3*time.Hour {
 		t.Errorf("env %+v", got)
 	}
@@ -246,5 +252,5 @@ func TestDuplicateIDPanics(t *testing.T) {
 			t.Error("a duplicate rule ID did not panic")
 		}
 	}()
-	(&Catalog{Tasks: []*rule.Rule[*model.TaskDefinition]{containerRule, containerRule}}).Metas()
+	NewCatalog(containerRule, containerRule).Metas()
 }

@@ -17,7 +17,7 @@ func TestEvaluateIDs(t *testing.T) {
 		task(long, "long", 1, "a", strings.Repeat("c", 30)),
 		task("", "bare", 2, "bad"),
 	}
-	fs := New(testCatalog(), nil).Evaluate(Resources{Tasks: tasks}, now)
+	fs := New(testCatalog(), nil).Evaluate(resources(tasks), now)
 	if len(fs) != 8 {
 		t.Fatalf("got %d findings, want 8", len(fs))
 	}

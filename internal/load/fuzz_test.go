@@ -109,7 +109,7 @@ func FuzzLoad(f *testing.F) {
 				}
 			}
 			e := engine.New(cat, nil)
-			findings := e.Evaluate(engine.Resources{Tasks: s.Tasks, Repos: s.Repos, Registries: s.Registries, Images: s.Images}, now)
+			findings := e.Evaluate(s.Resources(), now)
 			for _, fd := range findings {
 				if fd.ID() == "" {
 					t.Fatalf("strict=%v: finding of %s on %s has an empty ID", opts.Strict, fd.Rule.ID, fd.Subject.ID)

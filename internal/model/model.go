@@ -11,8 +11,6 @@ import (
 
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-
-	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
 // Ref is the identity and origin shared by every resource.
@@ -35,7 +33,9 @@ type Ref struct {
 type Resource interface {
 	// Ident returns the resource's identity.
 	Ident() *Ref
-	// Type is the ASFF resource type.
+	// Kind is the resource's kind.
+	Kind() *Kind
+	// Type is the ASFF resource type, its kind's.
 	Type() string
 	// ID is the ARN when known, otherwise a readable stand-in (family:revision, repository name, repo@digest).
 	ID() string
@@ -60,8 +60,11 @@ type ImageLookup struct {
 // Ident implements Resource.
 func (t *TaskDefinition) Ident() *Ref { return &t.Ref }
 
+// Kind implements Resource.
+func (t *TaskDefinition) Kind() *Kind { return KindTaskDefinition }
+
 // Type implements Resource.
-func (t *TaskDefinition) Type() string { return rule.TypeTaskDefinition }
+func (t *TaskDefinition) Type() string { return KindTaskDefinition.ASFFType }
 
 // ID implements Resource.
 func (t *TaskDefinition) ID() string {
@@ -135,8 +138,11 @@ type Repository struct {
 // Ident implements Resource.
 func (r *Repository) Ident() *Ref { return &r.Ref }
 
+// Kind implements Resource.
+func (r *Repository) Kind() *Kind { return KindRepository }
+
 // Type implements Resource.
-func (r *Repository) Type() string { return rule.TypeRepository }
+func (r *Repository) Type() string { return KindRepository.ASFFType }
 
 // ID implements Resource.
 func (r *Repository) ID() string {
@@ -159,8 +165,11 @@ type Registry struct {
 // Ident implements Resource.
 func (r *Registry) Ident() *Ref { return &r.Ref }
 
+// Kind implements Resource.
+func (r *Registry) Kind() *Kind { return KindRegistry }
+
 // Type implements Resource.
-func (r *Registry) Type() string { return rule.TypeRegistry }
+func (r *Registry) Type() string { return KindRegistry.ASFFType }
 
 // ID implements Resource: an ARN-like identifier, since ECR registries have no ARN of their own.
 func (r *Registry) ID() string {
@@ -195,8 +204,11 @@ type ScanFinding struct {
 // Ident implements Resource.
 func (i *Image) Ident() *Ref { return &i.Ref }
 
+// Kind implements Resource.
+func (i *Image) Kind() *Kind { return KindImage }
+
 // Type implements Resource.
-func (i *Image) Type() string { return rule.TypeImage }
+func (i *Image) Type() string { return KindImage.ASFFType }
 
 // ID implements Resource.
 func (i *Image) ID() string {

@@ -71,11 +71,11 @@ func containerRule(id string, sev rule.Severity, prefix string) *rule.Rule[*mode
 	}
 }
 
-var testCatalog = &engine.Catalog{Tasks: []*rule.Rule[*model.TaskDefinition]{
+var testCatalog = engine.NewCatalog(
 	containerRule("test.critical", rule.Critical, "crit"),
 	containerRule("test.high", rule.High, "high"),
 	containerRule("test.low", rule.Low, "low"),
-}}
+)
 
 // taskDef builds a revision whose containers carry a planted secret in every place a task definition can hold one.
 func taskDef(family string, containers ...string) *model.TaskDefinition {

@@ -108,7 +108,7 @@ var (
 			return []rule.Result{{Status: rule.NotApplicable}}
 		},
 	}
-	testCatalog = &engine.Catalog{Tasks: []*rule.Rule[*model.TaskDefinition]{privilegedRule, scanRule}}
+	testCatalog = engine.NewCatalog(privilegedRule, scanRule)
 )
 
 type container struct {

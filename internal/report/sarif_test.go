@@ -38,7 +38,7 @@ func scanFiles(t *testing.T, cfg *config.Config, paths ...string) *Report {
 	}
 	set.Link()
 	cat := catalog.Default()
-	rs := engine.Resources{Tasks: set.Tasks, Repos: set.Repos, Registries: set.Registries, Images: set.Images}
+	rs := set.Resources()
 	return &Report{
 		Findings:  engine.New(cat, cfg).Evaluate(rs, testNow),
 		Resources: len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images),

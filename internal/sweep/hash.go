@@ -24,13 +24,7 @@ func ImageDependent(ruleID string) bool {
 
 // imageCatalog keeps the task definition rules that depend on images.
 func imageCatalog(c *engine.Catalog) *engine.Catalog {
-	out := &engine.Catalog{}
-	for _, r := range c.Tasks {
-		if ImageDependent(r.ID) {
-			out.Tasks = append(out.Tasks, r)
-		}
-	}
-	return out
+	return c.Select(func(m *rule.Meta) bool { return ImageDependent(m.ID) })
 }
 
 func digest(parts ...string) string {

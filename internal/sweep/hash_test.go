@@ -15,6 +15,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
+	"github.com/ecsaudit/ecsaudit/internal/rules/taskdef"
 )
 
 var testNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
@@ -61,8 +62,8 @@ func TestImageDependentRules(t *testing.T) {
 		{ecrImage: {Err: "describe image: AccessDenied"}, ecrPinned: {Err: "describe image: AccessDenied"}},
 	}
 	listed := 0
-	for _, r := range catalog.Default().Tasks {
-		eng := engine.New(&engine.Catalog{Tasks: []*rule.Rule[*model.TaskDefinition]{r}}, nil)
+	for _, r := range taskdef.All() {
+		eng := engine.New(engine.NewCatalog(r), nil)
 		verdicts := map[string]bool{}
 		for _, lk := range lookups {
 			verdicts[Verdict(eng.Task(fixture(lk), testNow))] = true
@@ -105,7 +106,7 @@ func TestCatalogVersionAndConfigHash(t *testing.T) {
 	if CatalogVersion(cat, "v1") == CatalogVersion(cat, "v2") {
 		t.Error("the auditor version is part of the catalog version")
 	}
-	smaller := &engine.Catalog{Tasks: cat.Tasks[1:], Repos: cat.Repos, Registries: cat.Registries, Images: cat.Images}
+	smaller := engine.NewCatalog(cat.Rules[1:]...)
 	if CatalogVersion(cat, "v1") == CatalogVersion(smaller, "v1") {
 		t.Error("a rule more or less changes the catalog version")
 	}
