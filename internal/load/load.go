@@ -80,23 +80,10 @@ type doc struct {
 	set    *Set
 	source string
 	data   []byte
-	// exact keeps to encoding/json throughout: the reference the tests hold the fast path to.
-	exact bool
 }
 
-// fast reports whether the fast path (fast.go) may read the input. Fixtures are read strictly, which only
-// encoding/json does.
-func (d *doc) fast() bool { return !d.exact && !d.set.opts.Strict }
-
+// read reads the input with encoding/json and locates every problem it finds.
 func (d *doc) read() error {
-	if d.fast() && d.readFast() {
-		return nil
-	}
-	return d.readExact()
-}
-
-// readExact reads any input with encoding/json and locates every problem it finds.
-func (d *doc) readExact() error {
 	data := bytes.TrimSpace(d.data)
 	if len(data) == 0 {
 		return errors.New("empty input: want a task definition, repository or image JSON document")
@@ -385,11 +372,6 @@ type taskJSON struct {
 }
 
 func (d *doc) decodeTask(raw []byte, base int64) (*taskWithTags, error) {
-	if d.fast() {
-		if td, ok := d.fastTask(raw); ok {
-			return td, nil
-		}
-	}
 	var tj taskJSON
 	if err := d.decode(raw, base, &tj); err != nil {
 		return nil, err
