@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -428,7 +429,7 @@ func (d *doc) addTask(td *taskWithTags, tags tagList, path string) {
 	if tags != nil {
 		t.Tags = map[string]string(tags)
 	}
-	d.set.identify(&t.Ref, deref(td.TaskDefinitionArn))
+	d.set.identify(&t.Ref, aws.ToString(td.TaskDefinitionArn))
 	if t.ID() == "" {
 		// Neither ARN nor family (a register-task-definition skeleton): name it after its file, as a bare container
 		// list is, so its findings do not share the empty identity with every other such file.
@@ -445,11 +446,4 @@ func (s *Set) identify(r *model.Ref, arn string) {
 		r.Account, r.Region = s.opts.Account, s.opts.Region
 		r.Partition = model.PartitionOf(r.Region)
 	}
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }
