@@ -136,8 +136,6 @@ func appendRun[R model.Resource](e *Engine, out []Finding, rules []*rule.Rule[R]
 			}
 			e.finding(&out[len(out)-1], &ru.Meta, sub, &results[i], &sup)
 		}
-		// The findings hold copies of what the results held: the next check may build its results here.
-		env.Recycle(results)
 	}
 	if sup.invalid != "" {
 		out = append(out, e.invalidTagFinding(sub, sup.invalid))
