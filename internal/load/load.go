@@ -261,7 +261,7 @@ func (d *doc) readObject(top map[string]member, prefix string, base int64) error
 		}
 		return nil
 	case has(top, "containerDefinitions"):
-		td, err := d.decodeTask(d.rawAt(top), base)
+		td, err := d.decodeTask(d.data, base)
 		if err != nil {
 			return err
 		}
@@ -283,9 +283,6 @@ func (d *doc) readObject(top map[string]member, prefix string, base int64) error
 	keys := model.SortedKeys(top)
 	return fmt.Errorf("wrong shape: not a task definition, describe-task-definition, describe-repositories, describe-images or get-registry-scanning-configuration document (top-level keys: %s)", strings.Join(keys, ", "))
 }
-
-// rawAt returns the whole document; used when the top-level object is the resource itself.
-func (d *doc) rawAt(map[string]member) []byte { return d.data }
 
 func join(prefix, key string) string {
 	if prefix == "" {

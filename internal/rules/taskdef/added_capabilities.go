@@ -35,8 +35,7 @@ var AddedCapabilities = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		var buf [8]string // room for the usual few, without an allocation
-		allowed := buf[:0]
+		var allowed []string
 		if env != nil && env.Settings != nil {
 			for _, a := range env.Settings.AllowedCapabilities {
 				allowed = append(allowed, rule.NormalizeCapability(a))
