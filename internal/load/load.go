@@ -103,7 +103,7 @@ func (d *doc) read() error {
 	if err != nil {
 		return err
 	}
-	return d.readObject(top, "", base)
+	return d.readObject(top, d.data, "", base)
 }
 
 // object splits a JSON object into its members, remembering where each value starts.
@@ -238,7 +238,8 @@ func has(m map[string]member, keys ...string) bool {
 	return true
 }
 
-func (d *doc) readObject(top map[string]member, prefix string, base int64) error {
+// readObject reads the object top, whose text is raw (the whole input at the top level), starting at base.
+func (d *doc) readObject(top map[string]member, raw []byte, prefix string, base int64) error {
 	switch {
 	case has(top, "status_code", "data"):
 		return d.readRecorded(top)
@@ -261,7 +262,7 @@ func (d *doc) readObject(top map[string]member, prefix string, base int64) error
 		}
 		return nil
 	case has(top, "containerDefinitions"):
-		td, err := d.decodeTask(d.data, base)
+		td, err := d.decodeTask(raw, base)
 		if err != nil {
 			return err
 		}
@@ -316,7 +317,7 @@ func (d *doc) readRecorded(top map[string]member) error {
 	if err != nil {
 		return err
 	}
-	return d.readObject(inner, "data", data.offset)
+	return d.readObject(inner, data.raw, "data", data.offset)
 }
 
 func (d *doc) readConfigItems(m member) error {
