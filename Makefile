@@ -82,7 +82,6 @@ FUZZTIME  ?= 30s
 FUZZFLAGS ?=
 FUZZ_TARGETS := \
 	FuzzLoad:./internal/load \
-	FuzzFastMatchesExact:./internal/load \
 	FuzzParseEvent:./internal/event \
 	FuzzParse:./internal/config \
 	FuzzParseSuppressTag:./internal/engine \

@@ -18,16 +18,16 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
-// plain is the reference form of a finding: the SDK value turned into maps, slices and scalars keyed by Go field
+// referencePlain is the reference form of a finding: the SDK value turned into maps, slices and scalars keyed by Go field
 // name, leaving out nil, empty strings, lists and objects, and zero scalars not behind a pointer. encoding/json
 // over it gives what Marshal and Size must give.
-func plain(v reflect.Value, viaPointer bool) (out any, ok bool) {
+func referencePlain(v reflect.Value, viaPointer bool) (out any, ok bool) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return nil, false
 		}
-		return plain(v.Elem(), true)
+		return referencePlain(v.Elem(), true)
 	case reflect.Struct:
 		m := map[string]any{}
 		t := v.Type()
@@ -35,7 +35,7 @@ func plain(v reflect.Value, viaPointer bool) (out any, ok bool) {
 			if !t.Field(i).IsExported() {
 				continue
 			}
-			if x, ok := plain(v.Field(i), false); ok {
+			if x, ok := referencePlain(v.Field(i), false); ok {
 				m[t.Field(i).Name] = x
 			}
 		}
@@ -43,7 +43,7 @@ func plain(v reflect.Value, viaPointer bool) (out any, ok bool) {
 	case reflect.Slice, reflect.Array:
 		var list []any
 		for i := 0; i < v.Len(); i++ {
-			if x, ok := plain(v.Index(i), false); ok {
+			if x, ok := referencePlain(v.Index(i), false); ok {
 				list = append(list, x)
 			}
 		}
@@ -53,7 +53,7 @@ func plain(v reflect.Value, viaPointer bool) (out any, ok bool) {
 		iter := v.MapRange()
 		for iter.Next() {
 			k := iter.Key().String()
-			if x, ok := plain(iter.Value(), false); ok && k != "" {
+			if x, ok := referencePlain(iter.Value(), false); ok && k != "" {
 				m[k] = x
 			}
 		}
@@ -77,7 +77,7 @@ func referenceMarshal(t *testing.T, fs []types.AwsSecurityFinding) []byte {
 	t.Helper()
 	list := make([]any, 0, len(fs))
 	for i := range fs {
-		v, _ := plain(reflect.ValueOf(fs[i]), false)
+		v, _ := referencePlain(reflect.ValueOf(fs[i]), false)
 		if v == nil {
 			v = map[string]any{}
 		}
@@ -94,7 +94,7 @@ func referenceMarshal(t *testing.T, fs []types.AwsSecurityFinding) []byte {
 }
 
 func referenceSize(f types.AwsSecurityFinding) int {
-	v, _ := plain(reflect.ValueOf(f), false)
+	v, _ := referencePlain(reflect.ValueOf(f), false)
 	b, _ := json.Marshal(v)
 	return len(b)
 }

@@ -83,7 +83,6 @@ func init() { report.Writers["asff"] = asff.Writer{} }
 const defaultMaxFileSize = 512 << 20
 
 func scan(args []string, io IO) int {
-	defer tuneGC(os.Getenv)()
 	fl := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fl.SetOutput(io.Stderr)
 	format := fl.String("format", "text", "output format: "+strings.Join(report.Formats(), ", "))

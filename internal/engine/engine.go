@@ -82,8 +82,6 @@ func (e *Engine) appendRun(out []Finding, r model.Resource, env *rule.Env) []Fin
 			out = append(out, Finding{})
 			e.finding(&out[len(out)-1], m, sub, &results[i], &sup)
 		}
-		// The findings hold copies of what the results held: the next check may build its results here.
-		env.Recycle(results)
 	}
 	if sup.invalid != "" {
 		out = append(out, e.invalidTagFinding(sub, sup.invalid))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -66,7 +67,7 @@ func (d *doc) readRepositories(top map[string]member, prefix string) error {
 		if err := validateRepo(&rj.Repository); err != nil {
 			return fmt.Errorf("repositories[%d]: %w", i, err)
 		}
-		if deref(rj.RepositoryName) == "" {
+		if aws.ToString(rj.RepositoryName) == "" {
 			// Rules and findings name the repository; without a name it has no identity of its own.
 			return fmt.Errorf("repositories[%d]: no repositoryName", i)
 		}
@@ -76,9 +77,9 @@ func (d *doc) readRepositories(top map[string]member, prefix string) error {
 		if prefix != "" || len(repos) > 1 || top["repositories"].raw != nil {
 			r.SourcePath = path + "/" + strconv.Itoa(i)
 		}
-		d.set.identify(&r.Ref, deref(r.Repo.RepositoryArn))
+		d.set.identify(&r.Ref, aws.ToString(r.Repo.RepositoryArn))
 		if r.Account == "" {
-			r.Account = deref(r.Repo.RegistryId)
+			r.Account = aws.ToString(r.Repo.RegistryId)
 		}
 		name := r.Name()
 		if rj.LifecyclePolicyText != nil {
@@ -203,12 +204,12 @@ func (d *doc) readImages(m member, path string) error {
 		if err := validateImage(&det); err != nil {
 			return fmt.Errorf("imageDetails[%d]: %w", i, err)
 		}
-		if deref(det.ImageDigest) == "" {
+		if aws.ToString(det.ImageDigest) == "" {
 			return fmt.Errorf("imageDetails[%d]: no imageDigest", i)
 		}
 		img := &model.Image{Detail: det}
 		img.Source, img.SourcePath = d.source, path+"/"+strconv.Itoa(i)
-		img.Account, img.Region = deref(det.RegistryId), d.set.opts.Region
+		img.Account, img.Region = aws.ToString(det.RegistryId), d.set.opts.Region
 		if img.Account == "" {
 			img.Account = d.set.opts.Account
 		}

@@ -22,10 +22,7 @@ func (f *flexTime) UnmarshalJSON(b []byte) error {
 	switch b[0] {
 	case '"':
 		var s string
-		if len(b) >= 2 && b[len(b)-1] == '"' && plain(b[1:len(b)-1]) && bytes.IndexByte(b[1:len(b)-1], '"') < 0 {
-			// Nearly every timestamp: a string without escapes, which encoding/json would return as it is.
-			s = string(b[1 : len(b)-1])
-		} else if err := json.Unmarshal(b, &s); err != nil {
+		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
 		if s == "" {

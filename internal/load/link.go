@@ -3,6 +3,7 @@ package load
 import (
 	"errors"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -30,16 +31,16 @@ func (s *Set) Link() {
 	}
 	byRepo := map[string][]*model.Image{}
 	for _, img := range s.Images {
-		name := deref(img.Detail.RepositoryName)
+		name := aws.ToString(img.Detail.RepositoryName)
 		if img.Region == "" {
 			if r := s.findRepo(img.Account, name); r != nil {
 				img.Region, img.Partition = r.Region, r.Partition
 			}
 		}
 		if img.ARN == "" && img.Account != "" && img.Region != "" {
-			img.ARN = model.ImageARN(img.Partition, img.Region, img.Account, name, deref(img.Detail.ImageDigest))
+			img.ARN = model.ImageARN(img.Partition, img.Region, img.Account, name, aws.ToString(img.Detail.ImageDigest))
 		}
-		if fs, ok := s.findings[deref(img.Detail.ImageDigest)]; ok {
+		if fs, ok := s.findings[aws.ToString(img.Detail.ImageDigest)]; ok {
 			img.Findings = fs
 		}
 		byRepo[name] = append(byRepo[name], img)
@@ -49,7 +50,7 @@ func (s *Set) Link() {
 	}
 	for _, t := range s.Tasks {
 		for _, c := range t.Def.ContainerDefinitions {
-			ref := deref(c.Image)
+			ref := aws.ToString(c.Image)
 			ir := model.ParseImageRef(ref)
 			account, _, ok := ir.ECR()
 			if !ok {
@@ -77,7 +78,7 @@ func lookup(imgs []*model.Image, account string, ir model.ImageRef) model.ImageL
 			continue
 		}
 		if ir.Digest != "" {
-			if deref(img.Detail.ImageDigest) == ir.Digest {
+			if aws.ToString(img.Detail.ImageDigest) == ir.Digest {
 				return model.ImageLookup{Image: img}
 			}
 			continue

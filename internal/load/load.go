@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -80,23 +81,10 @@ type doc struct {
 	set    *Set
 	source string
 	data   []byte
-	// exact keeps to encoding/json throughout: the reference the tests hold the fast path to.
-	exact bool
 }
 
-// fast reports whether the fast path (fast.go) may read the input. Fixtures are read strictly, which only
-// encoding/json does.
-func (d *doc) fast() bool { return !d.exact && !d.set.opts.Strict }
-
+// read reads the input with encoding/json and locates every problem it finds.
 func (d *doc) read() error {
-	if d.fast() && d.readFast() {
-		return nil
-	}
-	return d.readExact()
-}
-
-// readExact reads any input with encoding/json and locates every problem it finds.
-func (d *doc) readExact() error {
 	data := bytes.TrimSpace(d.data)
 	if len(data) == 0 {
 		return errors.New("empty input: want a task definition, repository or image JSON document")
@@ -115,7 +103,7 @@ func (d *doc) readExact() error {
 	if err != nil {
 		return err
 	}
-	return d.readObject(top, "", base)
+	return d.readObject(top, d.data, "", base)
 }
 
 // object splits a JSON object into its members, remembering where each value starts.
@@ -250,7 +238,8 @@ func has(m map[string]member, keys ...string) bool {
 	return true
 }
 
-func (d *doc) readObject(top map[string]member, prefix string, base int64) error {
+// readObject reads the object top, whose text is raw (the whole input at the top level), starting at base.
+func (d *doc) readObject(top map[string]member, raw []byte, prefix string, base int64) error {
 	switch {
 	case has(top, "status_code", "data"):
 		return d.readRecorded(top)
@@ -273,7 +262,7 @@ func (d *doc) readObject(top map[string]member, prefix string, base int64) error
 		}
 		return nil
 	case has(top, "containerDefinitions"):
-		td, err := d.decodeTask(d.rawAt(top), base)
+		td, err := d.decodeTask(raw, base)
 		if err != nil {
 			return err
 		}
@@ -295,9 +284,6 @@ func (d *doc) readObject(top map[string]member, prefix string, base int64) error
 	keys := model.SortedKeys(top)
 	return fmt.Errorf("wrong shape: not a task definition, describe-task-definition, describe-repositories, describe-images or get-registry-scanning-configuration document (top-level keys: %s)", strings.Join(keys, ", "))
 }
-
-// rawAt returns the whole document; used when the top-level object is the resource itself.
-func (d *doc) rawAt(map[string]member) []byte { return d.data }
 
 func join(prefix, key string) string {
 	if prefix == "" {
@@ -331,7 +317,7 @@ func (d *doc) readRecorded(top map[string]member) error {
 	if err != nil {
 		return err
 	}
-	return d.readObject(inner, "data", data.offset)
+	return d.readObject(inner, data.raw, "data", data.offset)
 }
 
 func (d *doc) readConfigItems(m member) error {
@@ -385,11 +371,6 @@ type taskJSON struct {
 }
 
 func (d *doc) decodeTask(raw []byte, base int64) (*taskWithTags, error) {
-	if d.fast() {
-		if td, ok := d.fastTask(raw); ok {
-			return td, nil
-		}
-	}
 	var tj taskJSON
 	if err := d.decode(raw, base, &tj); err != nil {
 		return nil, err
@@ -446,7 +427,7 @@ func (d *doc) addTask(td *taskWithTags, tags tagList, path string) {
 	if tags != nil {
 		t.Tags = map[string]string(tags)
 	}
-	d.set.identify(&t.Ref, deref(td.TaskDefinitionArn))
+	d.set.identify(&t.Ref, aws.ToString(td.TaskDefinitionArn))
 	if t.ID() == "" {
 		// Neither ARN nor family (a register-task-definition skeleton): name it after its file, as a bare container
 		// list is, so its findings do not share the empty identity with every other such file.
@@ -463,11 +444,4 @@ func (s *Set) identify(r *model.Ref, arn string) {
 		r.Account, r.Region = s.opts.Account, s.opts.Region
 		r.Partition = model.PartitionOf(r.Region)
 	}
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

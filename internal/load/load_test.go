@@ -29,6 +29,7 @@ func TestShapes(t *testing.T) {
 		{"bare task definition", `{"family":"web","containerDefinitions":[{"name":"a","image":"x"}]}`, 1, 0, 0, 0, "web"},
 		{"describe output", `{"taskDefinition":{"family":"web","revision":3,"containerDefinitions":[{"name":"a","image":"x"}]},"tags":[{"key":"k","value":"v"}]}`, 1, 0, 0, 0, "web"},
 		{"recorded response", `{"status_code":200,"data":{"taskDefinition":{"family":"rec","containerDefinitions":[{"name":"a","image":"x"}]},"ResponseMetadata":{}}}`, 1, 0, 0, 0, "rec"},
+		{"recorded bare task definition", `{"status_code":200,"data":{"family":"rec","containerDefinitions":[{"name":"a","image":"x"}]}}`, 1, 0, 0, 0, "rec"},
 		{"container definitions array", `[{"name":"a","image":"x"},{"name":"b","image":"y"}]`, 1, 0, 0, 0, "f0"},
 		{"config item", `{"configurationItems":[{"resourceType":"AWS::ECS::TaskDefinition","arn":"arn:aws:ecs:us-east-1:111122223333:task-definition/cfg:1","configuration":"{\"Family\":\"cfg\",\"ContainerDefinitions\":[{\"Name\":\"a\",\"Image\":\"x\"}]}"}]}`, 1, 0, 0, 0, "cfg"},
 		{"describe repositories", `{"repositories":[{"repositoryName":"a"},{"repositoryName":"b"}]}`, 0, 2, 0, 0, ""},

@@ -1,33 +1,22 @@
 package load
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// check reports a value outside the SDK's list of known values. An empty value is absent, not unknown. The field
-// name is built only for the error: this runs for every field of every task definition read.
+// check reports a value outside the SDK's list of known values. An empty value is absent, not unknown. field names
+// the value; it is called only for the error.
 func check[E ~string](v E, known []E, field func() string) error {
 	if v == "" || slices.Contains(known, v) {
 		return nil
 	}
-	names := make([]string, len(known))
-	for i, k := range known {
-		names[i] = string(k)
-	}
-	return &valueError{msg: field() + ": unknown value " + strconv.Quote(string(v)) + " (want one of [" +
-		strings.Join(names, " ") + "])"}
+	return fmt.Errorf("%s: unknown value %q (want one of %v)", field(), string(v), known)
 }
-
-// valueError is an unknown enum value; its text is built without fmt so that the list of known values, which the
-// SDK builds on every call, can stay on the stack on the path where every value is known.
-type valueError struct{ msg string }
-
-func (e *valueError) Error() string { return e.msg }
 
 // name returns a constant field name as check wants it.
 func name(s string) func() string { return func() string { return s } }

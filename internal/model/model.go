@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
@@ -71,7 +72,7 @@ func (t *TaskDefinition) ID() string {
 	if t.ARN != "" {
 		return t.ARN
 	}
-	fam := str(t.Def.Family)
+	fam := aws.ToString(t.Def.Family)
 	if t.Def.Revision > 0 {
 		return fam + ":" + strconv.Itoa(int(t.Def.Revision))
 	}
@@ -99,7 +100,7 @@ func (t *TaskDefinition) FargateOnly() bool {
 
 // ContainerName returns the name of container i, or "#i" when it has none.
 func (t *TaskDefinition) ContainerName(i int) string {
-	if n := str(t.Def.ContainerDefinitions[i].Name); n != "" {
+	if n := aws.ToString(t.Def.ContainerDefinitions[i].Name); n != "" {
 		return n
 	}
 	return "#" + strconv.Itoa(i)
@@ -108,7 +109,7 @@ func (t *TaskDefinition) ContainerName(i int) string {
 // Volume returns the task volume with the given name, or nil.
 func (t *TaskDefinition) Volume(name string) *ecstypes.Volume {
 	for i := range t.Def.Volumes {
-		if str(t.Def.Volumes[i].Name) == name {
+		if aws.ToString(t.Def.Volumes[i].Name) == name {
 			return &t.Def.Volumes[i]
 		}
 	}
@@ -149,11 +150,11 @@ func (r *Repository) ID() string {
 	if r.ARN != "" {
 		return r.ARN
 	}
-	return str(r.Repo.RepositoryName)
+	return aws.ToString(r.Repo.RepositoryName)
 }
 
 // Name returns the repository name.
-func (r *Repository) Name() string { return str(r.Repo.RepositoryName) }
+func (r *Repository) Name() string { return aws.ToString(r.Repo.RepositoryName) }
 
 // Registry is the private registry of one account in one region.
 type Registry struct {
@@ -215,7 +216,7 @@ func (i *Image) ID() string {
 	if i.ARN != "" {
 		return i.ARN
 	}
-	return str(i.Detail.RepositoryName) + "@" + str(i.Detail.ImageDigest)
+	return aws.ToString(i.Detail.RepositoryName) + "@" + aws.ToString(i.Detail.ImageDigest)
 }
 
 // PushedAt returns when the image was pushed, or the zero time.
@@ -241,7 +242,7 @@ func TagsFromECS(tags []ecstypes.Tag) map[string]string {
 	}
 	m := make(map[string]string, len(tags))
 	for _, t := range tags {
-		m[str(t.Key)] = str(t.Value)
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return m
 }
@@ -253,7 +254,7 @@ func TagsFromECR(tags []ecrtypes.Tag) map[string]string {
 	}
 	m := make(map[string]string, len(tags))
 	for _, t := range tags {
-		m[str(t.Key)] = str(t.Value)
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return m
 }
@@ -266,11 +267,4 @@ func SortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

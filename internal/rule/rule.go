@@ -114,41 +114,15 @@ type Result struct {
 // Rule is a rule over resources of type R.
 type Rule[R any] struct {
 	Meta
-	// Check returns a slice the caller may keep or recycle (env.Results, or a new one), never one shared with
-	// anything else.
+	// Check returns the rule's results on r.
 	Check func(r R, env *Env) []Result
 }
 
-// Env is everything a check may read besides the resource, and the memory checks run with it share (see Results
-// and Detailf): one goroutine at a time may use it.
+// Env is everything a check may read besides the resource.
 type Env struct {
 	Settings *Settings
 	// Now is the evaluation time (scan grace windows); rules never read the clock.
 	Now time.Time
-	// spare is a results slice handed back with Recycle, for the next check to fill.
-	spare []Result
-	// details is the memory Detailf formats details in.
-	details strings.Builder
-}
-
-// Results returns an empty slice with room for n results, for a check to fill and return. It is the slice last
-// handed back with Recycle when that one has room, so that an engine running many checks with one Env allocates
-// their results once; otherwise, and on a nil Env, it is a new one.
-func (env *Env) Results(n int) []Result {
-	if env == nil || cap(env.spare) < n {
-		return make([]Result, 0, n)
-	}
-	out := env.spare[:0]
-	env.spare = nil
-	return out
-}
-
-// Recycle hands back the results of a check run with env once the caller has no more use for them: the next
-// check's Results may return the same memory. Results never recycled are never reused.
-func (env *Env) Recycle(rs []Result) {
-	if cap(rs) > cap(env.spare) {
-		env.spare = rs[:0]
-	}
 }
 
 // Settings are the configurable inputs of rules. The zero value is not useful: use DefaultSettings.

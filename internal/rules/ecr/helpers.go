@@ -3,6 +3,7 @@ package ecr
 import (
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -29,7 +30,7 @@ func scanDescription(img *model.Image) string {
 	if img.Detail.ImageScanStatus == nil {
 		return ""
 	}
-	return str(img.Detail.ImageScanStatus.Description)
+	return aws.ToString(img.Detail.ImageScanStatus.Description)
 }
 
 // scanCompleted reports whether the image has a completed scan: COMPLETE (basic), ACTIVE (enhanced scanning keeps

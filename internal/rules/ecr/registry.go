@@ -65,10 +65,3 @@ func fail(detail, path string) []rule.Result {
 func notAvailable(detail string) []rule.Result {
 	return []rule.Result{{Status: rule.NotAvailable, Detail: detail}}
 }
-
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}

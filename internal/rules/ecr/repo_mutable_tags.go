@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -52,11 +53,11 @@ var RepoMutableTags = registerRepo(&RepoRule{
 			var bad []string
 			badPath := path
 			for i, f := range filters {
-				if !exclusionAllowed(str(f.Filter), allowed) {
+				if !exclusionAllowed(aws.ToString(f.Filter), allowed) {
 					if bad == nil {
 						badPath = "imageTagMutabilityExclusionFilters/" + strconv.Itoa(i) + "/filter"
 					}
-					bad = append(bad, strconv.Quote(str(f.Filter)))
+					bad = append(bad, strconv.Quote(aws.ToString(f.Filter)))
 				}
 			}
 			if len(bad) > 0 {
@@ -104,7 +105,7 @@ func filterList(fs []ecrtypes.ImageTagMutabilityExclusionFilter) string {
 	}
 	out := make([]string, len(fs))
 	for i, f := range fs {
-		out[i] = strconv.Quote(str(f.Filter))
+		out[i] = strconv.Quote(aws.ToString(f.Filter))
 	}
 	return strings.Join(out, ", ")
 }

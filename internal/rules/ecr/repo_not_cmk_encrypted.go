@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -48,7 +49,7 @@ var RepoNotCMKEncrypted = registerRepo(&RepoRule{
 		default:
 			return notAvailable(fmt.Sprintf("encryptionConfiguration.encryptionType has the unknown value %q", ec.EncryptionType))
 		}
-		key := str(ec.KmsKey)
+		key := aws.ToString(ec.KmsKey)
 		if key == "" {
 			return fail(fmt.Sprintf("encryptionType is %s with no kmsKey: ECR then uses the AWS managed key aws/ecr",
 				ec.EncryptionType), keyPath)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -90,8 +91,8 @@ func coveringRule(rules []ecrtypes.RegistryScanningRule, repo string) (freq ecrt
 			if f.FilterType != "" && f.FilterType != ecrtypes.ScanningRepositoryFilterTypeWildcard {
 				continue
 			}
-			if scanFilterMatches(str(f.Filter), repo) {
-				return ru.ScanFrequency, str(f.Filter), true
+			if scanFilterMatches(aws.ToString(f.Filter), repo) {
+				return ru.ScanFrequency, aws.ToString(f.Filter), true
 			}
 		}
 	}

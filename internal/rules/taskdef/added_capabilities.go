@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,14 +35,13 @@ var AddedCapabilities = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		var buf [8]string // room for the usual few, without an allocation
-		allowed := buf[:0]
+		var allowed []string
 		if env != nil && env.Settings != nil {
 			for _, a := range env.Settings.AllowedCapabilities {
 				allowed = append(allowed, rule.NormalizeCapability(a))
 			}
 		}
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			return checkAddedCapabilities(env, t.ContainerName(i), i, c, allowed)
 		})
 	},
@@ -76,15 +76,15 @@ func checkAddedCapabilities(env *rule.Env, name string, i int, c *ecstypes.Conta
 	}
 	if len(extra) == 0 {
 		if len(kept) == 0 {
-			return pass(env.Detailf("container %q adds no Linux capabilities", name))
+			return pass(fmt.Sprintf("container %q adds no Linux capabilities", name))
 		}
-		return pass(env.Detailf("container %q adds only allowed capabilities: %s", name, strings.Join(kept, ", ")))
+		return pass(fmt.Sprintf("container %q adds only allowed capabilities: %s", name, strings.Join(kept, ", ")))
 	}
 	allowedText := "none"
 	if len(allowed) > 0 {
 		allowedText = strings.Join(allowed, ", ")
 	}
-	detail := rule.Sprintf("container %q adds %s (allowed: %s)", name, strings.Join(extra, ", "), allowedText)
+	detail := fmt.Sprintf("container %q adds %s (allowed: %s)", name, strings.Join(extra, ", "), allowedText)
 	sev := rule.Medium
 	if len(high) > 0 {
 		sev, at = rule.High, atHigh

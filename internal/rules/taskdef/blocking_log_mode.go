@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"fmt"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -34,32 +35,32 @@ var BlockingLogMode = register(&Rule{
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		accountMode := strings.ToLower(strings.TrimSpace(envSettings(env).DefaultLogDriverMode))
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			lc := c.LogConfiguration
 			if lc == nil || lc.LogDriver == "" {
-				return inapplicable(env.Detailf("container %q has no log driver (task.no-log-configuration reports on that)", name))
+				return inapplicable(fmt.Sprintf("container %q has no log driver (task.no-log-configuration reports on that)", name))
 			}
 			mode, set := lc.Options["mode"]
 			mode = strings.ToLower(strings.TrimSpace(mode))
 			switch {
 			case mode == "blocking":
-				return fail(env.Detailf("container %q sets log driver %s with mode \"blocking\"", name, string(lc.LogDriver)),
-					logModePath.at(i))
+				return fail(fmt.Sprintf("container %q sets log driver %s with mode \"blocking\"", name, string(lc.LogDriver)),
+					containerPath(i, "logConfiguration", "options", "mode"))
 			case mode != "":
-				return pass(env.Detailf("container %q sets log driver %s with mode %q", name, string(lc.LogDriver), mode))
+				return pass(fmt.Sprintf("container %q sets log driver %s with mode %q", name, string(lc.LogDriver), mode))
 			case accountMode == "blocking":
-				return fail(env.Detailf("container %q sets log driver %s without a mode, and the account setting "+
-					"defaultLogDriverMode is blocking", name, string(lc.LogDriver)), logOptionsPath.at(i))
+				return fail(fmt.Sprintf("container %q sets log driver %s without a mode, and the account setting "+
+					"defaultLogDriverMode is blocking", name, string(lc.LogDriver)), containerPath(i, "logConfiguration", "options"))
 			case accountMode == "non-blocking":
-				return pass(env.Detailf("container %q sets log driver %s without a mode; the account setting "+
+				return pass(fmt.Sprintf("container %q sets log driver %s without a mode; the account setting "+
 					"defaultLogDriverMode is non-blocking", name, string(lc.LogDriver)))
 			}
 			what := "without a mode"
 			if set {
 				what = "with an empty mode"
 			}
-			return pass(env.Detailf("container %q sets log driver %s %s, which ECS treats as non-blocking since June 2025 "+
+			return pass(fmt.Sprintf("container %q sets log driver %s %s, which ECS treats as non-blocking since June 2025 "+
 				"(the account setting defaultLogDriverMode is not known; if it is blocking, so is this container)",
 				name, string(lc.LogDriver), what))
 		})

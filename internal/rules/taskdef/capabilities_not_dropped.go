@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -31,7 +32,7 @@ var CapabilitiesNotDropped = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return linuxOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return linuxOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			var drop []string
 			if c.LinuxParameters != nil && c.LinuxParameters.Capabilities != nil {
@@ -41,14 +42,14 @@ var CapabilitiesNotDropped = register(&Rule{
 					}
 				}
 			}
-			path := capDropPath.at(i)
+			path := containerPath(i, "linuxParameters", "capabilities", "drop")
 			switch {
 			case slices.Contains(drop, "ALL"):
-				return pass(env.Detailf("container %q drops ALL capabilities", name))
+				return pass(fmt.Sprintf("container %q drops ALL capabilities", name))
 			case len(drop) == 0:
-				return fail(env.Detailf("container %q drops no capabilities: it keeps Docker's default set", name), path)
+				return fail(fmt.Sprintf("container %q drops no capabilities: it keeps Docker's default set", name), path)
 			}
-			return fail(env.Detailf("container %q drops %s but not ALL: the rest of Docker's default set remains",
+			return fail(fmt.Sprintf("container %q drops %s but not ALL: the rest of Docker's default set remains",
 				name, strings.Join(drop, ", ")), path)
 		})
 	},

@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -30,7 +31,7 @@ var CPULimit = register(&Rule{
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		if cpu := taskLimit(t.Def.Cpu); cpu != "" {
-			return one(env, pass(env.Detailf("task-level cpu is %s, a hard limit for the whole task", cpu)))
+			return one(pass(fmt.Sprintf("task-level cpu is %s, a hard limit for the whole task", cpu)))
 		}
 		var withCPU, withoutCPU []string
 		for i, c := range t.Def.ContainerDefinitions {
@@ -42,16 +43,16 @@ var CPULimit = register(&Rule{
 		}
 		if t.Windows() {
 			if len(withoutCPU) == 0 {
-				return one(env, pass("task-level cpu is not set, but this is a Windows task and every container "+
+				return one(pass("task-level cpu is not set, but this is a Windows task and every container " +
 					"sets cpu, which Windows enforces as an absolute limit"))
 			}
-			return one(env, fail(env.Detailf("task-level cpu is not set and Windows containers %s set no cpu limit of "+
+			return one(fail(fmt.Sprintf("task-level cpu is not set and Windows containers %s set no cpu limit of "+
 				"their own", strings.Join(withoutCPU, ", ")), "cpu"))
 		}
 		detail := "task-level cpu is not set, so nothing caps the task's CPU use"
 		if len(withCPU) > 0 {
-			detail += rule.Sprintf(" (the cpu of containers %s is a relative share on Linux, not a limit)", strings.Join(withCPU, ", "))
+			detail += fmt.Sprintf(" (the cpu of containers %s is a relative share on Linux, not a limit)", strings.Join(withCPU, ", "))
 		}
-		return one(env, fail(detail, "cpu"))
+		return one(fail(detail, "cpu"))
 	},
 })

@@ -1,9 +1,11 @@
 package taskdef
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -39,8 +41,8 @@ var EFSTransitEncryption = register(&Rule{
 			if efs == nil {
 				continue
 			}
-			label := strconv.Quote(str(v.Name))
-			if fs := str(efs.FileSystemId); fs != "" {
+			label := strconv.Quote(aws.ToString(v.Name))
+			if fs := aws.ToString(efs.FileSystemId); fs != "" {
 				label += " (file system " + fs + ")"
 			}
 			if efs.TransitEncryption == ecstypes.EFSTransitEncryptionEnabled {
@@ -58,11 +60,11 @@ var EFSTransitEncryption = register(&Rule{
 		}
 		switch {
 		case len(bad) > 0:
-			return one(env, fail(env.Detailf("%s EFS volume(s) without encryption in transit: %s", strconv.Itoa(len(bad)),
+			return one(fail(fmt.Sprintf("%s EFS volume(s) without encryption in transit: %s", strconv.Itoa(len(bad)),
 				strings.Join(bad, "; ")), "volumes/"+strconv.Itoa(first)+"/efsVolumeConfiguration/transitEncryption"))
 		case len(good) > 0:
-			return one(env, pass("every EFS volume enables transit encryption: "+strings.Join(good, ", ")))
+			return one(pass("every EFS volume enables transit encryption: " + strings.Join(good, ", ")))
 		}
-		return one(env, inapplicable("the task has no EFS volume"))
+		return one(inapplicable("the task has no EFS volume"))
 	},
 })

@@ -1,9 +1,11 @@
 package taskdef
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -31,28 +33,28 @@ var HostDevices = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			var devs []ecstypes.Device
 			if c.LinuxParameters != nil {
 				devs = c.LinuxParameters.Devices
 			}
 			if len(devs) == 0 {
-				return pass(env.Detailf("container %q is given no host devices", name))
+				return pass(fmt.Sprintf("container %q is given no host devices", name))
 			}
 			var paths []string
 			for _, d := range devs {
-				p := str(d.HostPath)
+				p := aws.ToString(d.HostPath)
 				if p == "" {
 					p = "(hostPath not set)"
 				}
-				if cp := str(d.ContainerPath); cp != "" && cp != p {
+				if cp := aws.ToString(d.ContainerPath); cp != "" && cp != p {
 					p += " as " + cp
 				}
 				paths = append(paths, p)
 			}
-			return fail(env.Detailf("container %q is given %s host device(s): %s", name, strconv.Itoa(len(devs)), strings.Join(paths, ", ")),
-				firstDevicePath.at(i))
+			return fail(fmt.Sprintf("container %q is given %s host device(s): %s", name, strconv.Itoa(len(devs)), strings.Join(paths, ", ")),
+				containerPath(i, "linuxParameters", "devices", "0"))
 		})
 	},
 })

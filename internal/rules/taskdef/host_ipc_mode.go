@@ -28,10 +28,10 @@ var HostIPCMode = register(&Rule{
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		switch t.Def.IpcMode {
 		case ecstypes.IpcModeHost:
-			return one(env, fail("ipcMode is host: the task's containers share the instance's IPC namespace", "ipcMode"))
+			return one(fail("ipcMode is host: the task's containers share the instance's IPC namespace", "ipcMode"))
 		case "":
-			return one(env, pass("ipcMode is not set: each container has its own IPC namespace"))
+			return one(pass("ipcMode is not set: each container has its own IPC namespace"))
 		}
-		return one(env, pass("ipcMode is "+string(t.Def.IpcMode)+", not host"))
+		return one(pass("ipcMode is " + string(t.Def.IpcMode) + ", not host"))
 	},
 })

@@ -30,8 +30,8 @@ var HostNetworkMode = register(&Rule{
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		if t.Def.NetworkMode == ecstypes.NetworkModeHost {
-			return one(env, fail("networkMode is host: the task shares the instance's network namespace", "networkMode"))
+			return one(fail("networkMode is host: the task shares the instance's network namespace", "networkMode"))
 		}
-		return one(env, pass("networkMode is "+networkModeLabel(t)))
+		return one(pass("networkMode is " + networkModeLabel(t)))
 	},
 })

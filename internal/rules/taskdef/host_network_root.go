@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -37,7 +38,7 @@ var HostNetworkRoot = register(&Rule{
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		if t.Def.NetworkMode != ecstypes.NetworkModeHost {
-			return one(env, pass("networkMode is "+networkModeLabel(t)+", not host"))
+			return one(pass("networkMode is " + networkModeLabel(t) + ", not host"))
 		}
 		var offenders, privileged []string
 		first := -1
@@ -49,21 +50,21 @@ var HostNetworkRoot = register(&Rule{
 				continue
 			}
 			if u := parseLinuxUser(c.User); u.root {
-				offenders = append(offenders, rule.Sprintf("container %q %s", name, u.describe()))
+				offenders = append(offenders, fmt.Sprintf("container %q %s", name, u.describe()))
 				if first < 0 {
 					first = i
 				}
 			}
 		}
 		if len(offenders) > 0 {
-			return one(env, fail(env.Detailf("networkMode is host and %s container(s) are neither privileged nor non-root: %s",
+			return one(fail(fmt.Sprintf("networkMode is host and %s container(s) are neither privileged nor non-root: %s",
 				strconv.Itoa(len(offenders)), strings.Join(offenders, "; ")), containerPath(first, "user")))
 		}
 		detail := "networkMode is host and every container runs as a non-root user"
 		if len(privileged) > 0 {
-			detail = env.Detailf("networkMode is host and every container is non-root or privileged (privileged: %s, "+
+			detail = fmt.Sprintf("networkMode is host and every container is non-root or privileged (privileged: %s, "+
 				"reported by task.privileged-container)", strings.Join(privileged, ", "))
 		}
-		return one(env, pass(detail))
+		return one(pass(detail))
 	},
 })

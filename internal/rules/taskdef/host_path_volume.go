@@ -1,11 +1,13 @@
 package taskdef
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -34,7 +36,7 @@ var HostPathVolume = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			return checkHostPaths(env, t, i, c)
 		})
 	},
@@ -45,12 +47,12 @@ func checkHostPaths(env *rule.Env, t *model.TaskDefinition, i int, c *ecstypes.C
 	var mounts []string
 	sev, at := rule.Medium, -1
 	for j, mp := range c.MountPoints {
-		vol := str(mp.SourceVolume)
+		vol := aws.ToString(mp.SourceVolume)
 		src, ok := hostSource(t.Volume(vol))
 		if !ok {
 			continue
 		}
-		m := rule.Sprintf("volume %q (host path %s) at %s", vol, src, str(mp.ContainerPath))
+		m := fmt.Sprintf("volume %q (host path %s) at %s", vol, src, aws.ToString(mp.ContainerPath))
 		if mp.ReadOnly != nil && *mp.ReadOnly {
 			m += " read-only"
 		}
@@ -66,9 +68,9 @@ func checkHostPaths(env *rule.Env, t *model.TaskDefinition, i int, c *ecstypes.C
 		mounts = append(mounts, m)
 	}
 	if len(mounts) == 0 {
-		return pass(env.Detailf("container %q mounts no host path", name))
+		return pass(fmt.Sprintf("container %q mounts no host path", name))
 	}
-	r := fail(env.Detailf("container %q mounts %s host path(s): %s", name, strconv.Itoa(len(mounts)), strings.Join(mounts, "; ")),
+	r := fail(fmt.Sprintf("container %q mounts %s host path(s): %s", name, strconv.Itoa(len(mounts)), strings.Join(mounts, "; ")),
 		containerPath(i, "mountPoints", strconv.Itoa(at)))
 	r.Severity = sev
 	return r
@@ -81,11 +83,11 @@ func hostSource(v *ecstypes.Volume) (string, bool) {
 		return "", false
 	}
 	if v.Host != nil {
-		if p := strings.TrimSpace(str(v.Host.SourcePath)); p != "" {
+		if p := strings.TrimSpace(aws.ToString(v.Host.SourcePath)); p != "" {
 			return p, true
 		}
 	}
-	if dv := v.DockerVolumeConfiguration; dv != nil && (str(dv.Driver) == "" || str(dv.Driver) == "local") {
+	if dv := v.DockerVolumeConfiguration; dv != nil && (aws.ToString(dv.Driver) == "" || aws.ToString(dv.Driver) == "local") {
 		dev := strings.TrimSpace(dv.DriverOpts["device"])
 		for _, o := range strings.Split(dv.DriverOpts["o"], ",") {
 			if strings.TrimSpace(o) == "bind" && dev != "" {

@@ -33,10 +33,10 @@ var HostPIDMode = register(&Rule{
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		switch t.Def.PidMode {
 		case ecstypes.PidModeHost:
-			return one(env, fail("pidMode is host: the task's containers share the instance's process namespace", "pidMode"))
+			return one(fail("pidMode is host: the task's containers share the instance's process namespace", "pidMode"))
 		case "":
-			return one(env, pass("pidMode is not set: each container has its own process namespace"))
+			return one(pass("pidMode is not set: each container has its own process namespace"))
 		}
-		return one(env, pass("pidMode is "+string(t.Def.PidMode)+", not host"))
+		return one(pass("pidMode is " + string(t.Def.PidMode) + ", not host"))
 	},
 })

@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -44,16 +45,16 @@ var HostPort = register(&Rule{
 				mode, label = ecstypes.NetworkModeAwsvpc, "unset on a Fargate-only task, which runs awsvpc"
 			}
 		}
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			switch mode {
 			case ecstypes.NetworkModeHost:
 				if len(c.PortMappings) > 0 {
 					p := c.PortMappings[0]
-					return fail(env.Detailf("container %q has %s port mapping(s) in host network mode, which binds them on "+
-						"the instance (first: %s)", name, strconv.Itoa(len(c.PortMappings)), portLabel(p)), firstPortPath.at(i))
+					return fail(fmt.Sprintf("container %q has %s port mapping(s) in host network mode, which binds them on "+
+						"the instance (first: %s)", name, strconv.Itoa(len(c.PortMappings)), portLabel(p)), containerPath(i, "portMappings", "0"))
 				}
-				return pass(env.Detailf("container %q has no port mapping", name))
+				return pass(fmt.Sprintf("container %q has no port mapping", name))
 			case ecstypes.NetworkModeBridge:
 				var fixed []string
 				at := -1
@@ -66,12 +67,12 @@ var HostPort = register(&Rule{
 					}
 				}
 				if len(fixed) > 0 {
-					return fail(env.Detailf("container %q binds fixed host ports (networkMode %s): %s", name, label,
+					return fail(fmt.Sprintf("container %q binds fixed host ports (networkMode %s): %s", name, label,
 						strings.Join(fixed, "; ")), containerPath(i, "portMappings", strconv.Itoa(at), "hostPort"))
 				}
-				return pass(env.Detailf("container %q uses no fixed host port (networkMode %s)", name, label))
+				return pass(fmt.Sprintf("container %q uses no fixed host port (networkMode %s)", name, label))
 			}
-			return pass(env.Detailf("container %q: networkMode %s binds no host port", name, label))
+			return pass(fmt.Sprintf("container %q: networkMode %s binds no host port", name, label))
 		})
 	},
 })

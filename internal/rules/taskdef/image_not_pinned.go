@@ -1,6 +1,8 @@
 package taskdef
 
 import (
+	"fmt"
+
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -27,23 +29,23 @@ var ImageNotPinned = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			img := containerImage(c)
 			if img == "" {
-				return noImage(env, name)
+				return noImage(name)
 			}
 			ref := model.ParseImageRef(img)
 			switch {
 			case ref.PinnedByDigest():
-				return pass(env.Detailf("container %q pins image %s by digest", name, img))
+				return pass(fmt.Sprintf("container %q pins image %s by digest", name, img))
 			case ref.Tag == "":
-				return fail(env.Detailf("container %q uses image %s without a tag or digest, which means latest", name, img),
-					imagePath.at(i))
+				return fail(fmt.Sprintf("container %q uses image %s without a tag or digest, which means latest", name, img),
+					containerPath(i, "image"))
 			case ref.Tag == "latest":
-				return fail(env.Detailf("container %q uses image %s, tagged latest", name, img), imagePath.at(i))
+				return fail(fmt.Sprintf("container %q uses image %s, tagged latest", name, img), containerPath(i, "image"))
 			}
-			return pass(env.Detailf("container %q pins image %s by tag %q", name, img, ref.Tag))
+			return pass(fmt.Sprintf("container %q pins image %s by tag %q", name, img, ref.Tag))
 		})
 	},
 })

@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -33,22 +34,22 @@ var InsecureDockerSecurityOptions = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			var bad []string
 			at := -1
 			for j, opt := range c.DockerSecurityOptions {
 				if what := insecureOption(opt); what != "" {
-					bad = append(bad, rule.Sprintf("%q (%s)", strings.TrimSpace(opt), what))
+					bad = append(bad, fmt.Sprintf("%q (%s)", strings.TrimSpace(opt), what))
 					if at < 0 {
 						at = j
 					}
 				}
 			}
 			if len(bad) == 0 {
-				return pass(env.Detailf("container %q keeps the default AppArmor, seccomp and SELinux confinement", name))
+				return pass(fmt.Sprintf("container %q keeps the default AppArmor, seccomp and SELinux confinement", name))
 			}
-			return fail(env.Detailf("container %q sets %s", name, strings.Join(bad, ", ")),
+			return fail(fmt.Sprintf("container %q sets %s", name, strings.Join(bad, ", ")),
 				containerPath(i, "dockerSecurityOptions", strconv.Itoa(at)))
 		})
 	},

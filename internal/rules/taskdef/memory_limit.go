@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"fmt"
 	"strconv"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -30,19 +31,19 @@ var MemoryLimit = register(&Rule{
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		taskMemory := taskLimit(t.Def.Memory)
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			switch {
 			case c.Memory != nil && *c.Memory > 0:
-				return pass(env.Detailf("container %q has a hard memory limit of %s MiB", name, strconv.Itoa(int(*c.Memory))))
+				return pass(fmt.Sprintf("container %q has a hard memory limit of %s MiB", name, strconv.Itoa(int(*c.Memory))))
 			case taskMemory != "":
-				return pass(env.Detailf("container %q is capped by the task-level memory limit (%s)", name, taskMemory))
+				return pass(fmt.Sprintf("container %q is capped by the task-level memory limit (%s)", name, taskMemory))
 			case c.MemoryReservation != nil && *c.MemoryReservation > 0:
-				return fail(env.Detailf("container %q sets only memoryReservation (%s MiB), a soft limit, and the task "+
-					"sets no task-level memory: nothing caps its memory", name, strconv.Itoa(int(*c.MemoryReservation))), memoryPath.at(i))
+				return fail(fmt.Sprintf("container %q sets only memoryReservation (%s MiB), a soft limit, and the task "+
+					"sets no task-level memory: nothing caps its memory", name, strconv.Itoa(int(*c.MemoryReservation))), containerPath(i, "memory"))
 			}
-			return fail(env.Detailf("container %q sets no memory limit and the task sets no task-level memory: nothing "+
-				"caps its memory", name), memoryPath.at(i))
+			return fail(fmt.Sprintf("container %q sets no memory limit and the task sets no task-level memory: nothing "+
+				"caps its memory", name), containerPath(i, "memory"))
 		})
 	},
 })

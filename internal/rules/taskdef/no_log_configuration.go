@@ -1,6 +1,8 @@
 package taskdef
 
 import (
+	"fmt"
+
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -29,17 +31,17 @@ var NoLogConfiguration = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			switch {
 			case c.LogConfiguration == nil:
-				return fail(env.Detailf("container %q has no logConfiguration, so its output is not shipped anywhere", name),
-					logConfigPath.at(i))
+				return fail(fmt.Sprintf("container %q has no logConfiguration, so its output is not shipped anywhere", name),
+					containerPath(i, "logConfiguration"))
 			case c.LogConfiguration.LogDriver == "":
-				return fail(env.Detailf("container %q has a logConfiguration without a logDriver", name),
-					logDriverPath.at(i))
+				return fail(fmt.Sprintf("container %q has a logConfiguration without a logDriver", name),
+					containerPath(i, "logConfiguration", "logDriver"))
 			}
-			return pass(env.Detailf("container %q logs with the %s driver", name, string(c.LogConfiguration.LogDriver)))
+			return pass(fmt.Sprintf("container %q logs with the %s driver", name, string(c.LogConfiguration.LogDriver)))
 		})
 	},
 })

@@ -1,6 +1,8 @@
 package taskdef
 
 import (
+	"fmt"
+
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -30,20 +32,20 @@ var NoNewPrivilegesMissing = register(&Rule{
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		if t.FargateOnly() {
-			return perContainer(t, env, func(int, *ecstypes.ContainerDefinition) rule.Result {
+			return perContainer(t, func(int, *ecstypes.ContainerDefinition) rule.Result {
 				return inapplicable("Fargate-only task: Fargate does not accept dockerSecurityOptions")
 			})
 		}
-		return linuxOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return linuxOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			for _, opt := range c.DockerSecurityOptions {
 				key, value := securityOption(opt)
 				if key == "no-new-privileges" && (value == "" || value == "true") {
-					return pass(env.Detailf("container %q sets no-new-privileges", name))
+					return pass(fmt.Sprintf("container %q sets no-new-privileges", name))
 				}
 			}
-			return fail(env.Detailf("container %q can run on EC2 and its dockerSecurityOptions lack no-new-privileges", name),
-				securityOptionsPath.at(i))
+			return fail(fmt.Sprintf("container %q can run on EC2 and its dockerSecurityOptions lack no-new-privileges", name),
+				containerPath(i, "dockerSecurityOptions"))
 		})
 	},
 })

@@ -1,6 +1,8 @@
 package taskdef
 
 import (
+	"fmt"
+
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -27,9 +29,9 @@ var PrivilegedContainer = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			if c.Privileged != nil && *c.Privileged {
-				return fail(env.Detailf("container %q sets privileged: true", t.ContainerName(i)), privilegedPath.at(i))
+				return fail(fmt.Sprintf("container %q sets privileged: true", t.ContainerName(i)), containerPath(i, "privileged"))
 			}
 			return pass("privileged is not set")
 		})

@@ -1,6 +1,8 @@
 package taskdef
 
 import (
+	"fmt"
+
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -35,11 +37,11 @@ var RootUser = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return linuxOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return linuxOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			u := parseLinuxUser(c.User)
-			detail := env.Detailf("container %q %s", t.ContainerName(i), u.describe())
+			detail := fmt.Sprintf("container %q %s", t.ContainerName(i), u.describe())
 			if u.root {
-				return fail(detail, userPath.at(i))
+				return fail(detail, containerPath(i, "user"))
 			}
 			return pass(detail)
 		})

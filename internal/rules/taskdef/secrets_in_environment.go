@@ -2,6 +2,7 @@ package taskdef
 
 import (
 	"bytes"
+	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -48,7 +50,7 @@ var SecretsInEnvironment = register(&Rule{
 		for _, k := range names {
 			keys = append(keys, strings.ToUpper(strings.TrimSpace(k)))
 		}
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			return checkEnvironment(env, t.ContainerName(i), i, c.Environment, keys)
 		})
 	},
@@ -59,8 +61,8 @@ func checkEnvironment(env *rule.Env, container string, i int, vars []ecstypes.Ke
 	seen := map[string]bool{}
 	first := -1
 	for j, kv := range vars {
-		name := str(kv.Name)
-		signal, ok := credentialSignal(name, str(kv.Value), keys)
+		name := aws.ToString(kv.Name)
+		signal, ok := credentialSignal(name, aws.ToString(kv.Value), keys)
 		if !ok {
 			continue
 		}
@@ -69,13 +71,13 @@ func checkEnvironment(env *rule.Env, container string, i int, vars []ecstypes.Ke
 		}
 		if !seen[name] {
 			seen[name] = true
-			hits = append(hits, rule.Sprintf("%q (%s)", name, signal))
+			hits = append(hits, fmt.Sprintf("%q (%s)", name, signal))
 		}
 	}
 	if len(hits) == 0 {
-		return pass(env.Detailf("container %q: none of its %s environment variable(s) looks like a credential", container, strconv.Itoa(len(vars))))
+		return pass(fmt.Sprintf("container %q: none of its %s environment variable(s) looks like a credential", container, strconv.Itoa(len(vars))))
 	}
-	return fail(env.Detailf("container %q passes %s credential(s) in plain-text environment variables: %s",
+	return fail(fmt.Sprintf("container %q passes %s credential(s) in plain-text environment variables: %s",
 		container, strconv.Itoa(len(hits)), strings.Join(hits, "; ")), containerPath(i, "environment", strconv.Itoa(first)))
 }
 
@@ -97,7 +99,7 @@ func credentialSignal(name, value string, keys []string) (string, bool) {
 		if w == "" || harmlessValue(v) {
 			return "", false
 		}
-		signal = rule.Sprintf("sensitive word %q in the name and a value that is not a number, boolean, duration, "+
+		signal = fmt.Sprintf("sensitive word %q in the name and a value that is not a number, boolean, duration, "+
 			"size, ARN, path or URL without a password", w)
 	}
 	if templatePlaceholder.MatchString(v) {

@@ -1,7 +1,10 @@
 package taskdef
 
 import (
+	"fmt"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
@@ -29,19 +32,19 @@ var SharedTaskExecutionRole = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		task := strings.TrimSpace(str(t.Def.TaskRoleArn))
-		exec := strings.TrimSpace(str(t.Def.ExecutionRoleArn))
+		task := strings.TrimSpace(aws.ToString(t.Def.TaskRoleArn))
+		exec := strings.TrimSpace(aws.ToString(t.Def.ExecutionRoleArn))
 		switch {
 		case task == "" && exec == "":
-			return one(env, inapplicable("the task has neither a task role nor an execution role"))
+			return one(inapplicable("the task has neither a task role nor an execution role"))
 		case task == "":
-			return one(env, pass("the task has an execution role and no task role"))
+			return one(pass("the task has an execution role and no task role"))
 		case exec == "":
-			return one(env, pass("the task has a task role and no execution role"))
+			return one(pass("the task has a task role and no execution role"))
 		case sameRole(task, exec):
-			return one(env, fail(env.Detailf("taskRoleArn and executionRoleArn name the same role (%s)", task), "taskRoleArn"))
+			return one(fail(fmt.Sprintf("taskRoleArn and executionRoleArn name the same role (%s)", task), "taskRoleArn"))
 		}
-		return one(env, pass("the task role and the execution role are different roles"))
+		return one(pass("the task role and the execution role are different roles"))
 	},
 })
 

@@ -1,10 +1,12 @@
 package taskdef
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -35,12 +37,12 @@ var UnsafeSysctls = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			var bad []string
 			at := -1
 			for j, sc := range c.SystemControls {
-				ns := strings.TrimSpace(str(sc.Namespace))
+				ns := strings.TrimSpace(aws.ToString(sc.Namespace))
 				if ns == "" || safeSysctl(ns) {
 					continue
 				}
@@ -52,9 +54,9 @@ var UnsafeSysctls = register(&Rule{
 				}
 			}
 			if len(bad) == 0 {
-				return pass(env.Detailf("container %q sets only safe sysctls (or none)", name))
+				return pass(fmt.Sprintf("container %q sets only safe sysctls (or none)", name))
 			}
-			return fail(env.Detailf("container %q sets sysctls outside the safe set: %s", name, strings.Join(bad, ", ")),
+			return fail(fmt.Sprintf("container %q sets sysctls outside the safe set: %s", name, strings.Join(bad, ", ")),
 				containerPath(i, "systemControls", strconv.Itoa(at), "namespace"))
 		})
 	},

@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"fmt"
 	"strings"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -38,28 +39,28 @@ var UntrustedRegistry = register(&Rule{
 		for _, p := range trusted {
 			patterns = append(patterns, strings.ToLower(strings.TrimSpace(p)))
 		}
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			img := containerImage(c)
 			if img == "" {
-				return noImage(env, name)
+				return noImage(name)
 			}
 			reg := model.ParseImageRef(img).Registry // lower case
 			if len(trusted) == 0 {
 				// An allow-list that is configured empty restricts nothing, like every allow-list of the catalog.
-				return pass(env.Detailf("container %q pulls from %s; no trusted registries are configured", name, reg))
+				return pass(fmt.Sprintf("container %q pulls from %s; no trusted registries are configured", name, reg))
 			}
 			for k, p := range patterns {
 				if trustedBy(p, reg) {
-					return pass(env.Detailf("container %q pulls from trusted registry %s (matches %q)", name, reg, trusted[k]))
+					return pass(fmt.Sprintf("container %q pulls from trusted registry %s (matches %q)", name, reg, trusted[k]))
 				}
 			}
 			what := "registry " + reg
 			if reg == "docker.io" {
 				what = "Docker Hub (docker.io)"
 			}
-			return fail(env.Detailf("container %q pulls image %s from %s, which is not in the trusted registries (%s)",
-				name, img, what, strings.Join(trusted, ", ")), imagePath.at(i))
+			return fail(fmt.Sprintf("container %q pulls image %s from %s, which is not in the trusted registries (%s)",
+				name, img, what, strings.Join(trusted, ", ")), containerPath(i, "image"))
 		})
 	},
 })

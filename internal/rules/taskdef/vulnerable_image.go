@@ -1,12 +1,14 @@
 package taskdef
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -42,7 +44,7 @@ var VulnerableImage = register(&Rule{
 		if threshold.Rank() == 0 {
 			threshold = rule.High
 		}
-		return perContainer(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return perContainer(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			return checkImageScan(env, t, i, c, threshold)
 		})
 	},
@@ -56,24 +58,24 @@ func checkImageScan(env *rule.Env, t *model.TaskDefinition, i int, c *ecstypes.C
 	name := t.ContainerName(i)
 	img := containerImage(c)
 	if img == "" {
-		return noImage(env, name)
+		return noImage(name)
 	}
 	if _, _, ok := model.ParseImageRef(img).ECR(); !ok {
-		return inapplicable(env.Detailf("container %q uses image %s, which is not in a private Amazon ECR registry", name, img))
+		return inapplicable(fmt.Sprintf("container %q uses image %s, which is not in a private Amazon ECR registry", name, img))
 	}
-	lk, ok := t.Images[str(c.Image)]
+	lk, ok := t.Images[aws.ToString(c.Image)]
 	if !ok {
 		lk, ok = t.Images[img]
 	}
 	switch {
 	case !ok || (lk.Image == nil && lk.Err == ""):
-		return unavailable(env.Detailf("container %q: image %s was not looked up in ECR, so its scan results are unknown", name, img))
+		return unavailable(fmt.Sprintf("container %q: image %s was not looked up in ECR, so its scan results are unknown", name, img))
 	case lk.Err != "":
-		return unavailable(env.Detailf("container %q: image %s could not be read from ECR: %s", name, img, lk.Err))
+		return unavailable(fmt.Sprintf("container %q: image %s could not be read from ECR: %s", name, img, lk.Err))
 	}
 	d := lk.Image.Detail
 	label := img
-	if dg := str(d.ImageDigest); dg != "" && !strings.Contains(img, dg) {
+	if dg := aws.ToString(d.ImageDigest); dg != "" && !strings.Contains(img, dg) {
 		label += " (" + dg + ")"
 	}
 	status, desc := scanStatus(d)
@@ -85,11 +87,11 @@ func checkImageScan(env *rule.Env, t *model.TaskDefinition, i int, c *ecstypes.C
 		if desc != "" {
 			what += " (" + desc + ")"
 		}
-		return unavailable(env.Detailf("container %q: image %s %s", name, label, what))
+		return unavailable(fmt.Sprintf("container %q: image %s %s", name, label, what))
 	}
 	sum := d.ImageScanFindingsSummary
 	if sum == nil {
-		return unavailable(env.Detailf("container %q: image %s has scan status %s but the input holds no scan summary", name, label, string(status)))
+		return unavailable(fmt.Sprintf("container %q: image %s has scan status %s but the input holds no scan summary", name, label, string(status)))
 	}
 	counts, highest, failing := severityCounts(sum.FindingSeverityCounts, threshold)
 	scanned := "latest scan"
@@ -97,13 +99,13 @@ func checkImageScan(env *rule.Env, t *model.TaskDefinition, i int, c *ecstypes.C
 		scanned += " (" + sum.ImageScanCompletedAt.UTC().Format(time.RFC3339) + ")"
 	}
 	if !failing {
-		return pass(env.Detailf("container %q: %s of image %s found nothing at or above %s: %s", name, scanned, label, string(threshold), counts))
+		return pass(fmt.Sprintf("container %q: %s of image %s found nothing at or above %s: %s", name, scanned, label, string(threshold), counts))
 	}
-	detail := rule.Sprintf("container %q: %s of image %s found %s (threshold %s)", name, scanned, label, counts, string(threshold))
+	detail := fmt.Sprintf("container %q: %s of image %s found %s (threshold %s)", name, scanned, label, counts, string(threshold))
 	if top := topFindings(lk.Image.Findings, threshold, 5); len(top) > 0 {
 		detail += "; top findings: " + strings.Join(top, ", ")
 	}
-	r := fail(detail, imagePath.at(i))
+	r := fail(detail, containerPath(i, "image"))
 	r.Severity = highest
 	return r
 }
@@ -112,7 +114,7 @@ func scanStatus(d ecrtypes.ImageDetail) (ecrtypes.ScanStatus, string) {
 	if d.ImageScanStatus == nil {
 		return "", ""
 	}
-	return d.ImageScanStatus.Status, strings.TrimSpace(str(d.ImageScanStatus.Description))
+	return d.ImageScanStatus.Status, strings.TrimSpace(aws.ToString(d.ImageScanStatus.Description))
 }
 
 // severityCounts renders the non-zero counts highest first, and returns the highest severity present and whether
@@ -134,7 +136,7 @@ func severityCounts(m map[string]int32, threshold rule.Severity) (text string, h
 		if n <= 0 {
 			continue
 		}
-		parts = append(parts, rule.Sprintf("%s %s", strconv.Itoa(int(n)), k))
+		parts = append(parts, fmt.Sprintf("%s %s", strconv.Itoa(int(n)), k))
 		s := rule.Severity(k)
 		if s.Rank() > highest.Rank() {
 			highest = s

@@ -1,8 +1,10 @@
 package taskdef
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -31,17 +33,17 @@ var WindowsAdminUser = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return windowsOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return windowsOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
-			user := strings.TrimSpace(str(c.User))
+			user := strings.TrimSpace(aws.ToString(c.User))
 			switch {
 			case user == "":
-				return fail(env.Detailf("container %q sets no user, so it runs as the image's user: that may be "+
-					"ContainerAdministrator, and the task definition does not prevent it", name), userPath.at(i))
+				return fail(fmt.Sprintf("container %q sets no user, so it runs as the image's user: that may be "+
+					"ContainerAdministrator, and the task definition does not prevent it", name), containerPath(i, "user"))
 			case strings.EqualFold(user, "ContainerAdministrator"):
-				return fail(env.Detailf("container %q runs as user %q, the container's administrator", name, user), userPath.at(i))
+				return fail(fmt.Sprintf("container %q runs as user %q, the container's administrator", name, user), containerPath(i, "user"))
 			}
-			return pass(env.Detailf("container %q runs as user %q, not ContainerAdministrator", name, user))
+			return pass(fmt.Sprintf("container %q runs as user %q, not ContainerAdministrator", name, user))
 		})
 	},
 })

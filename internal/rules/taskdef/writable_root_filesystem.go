@@ -1,6 +1,8 @@
 package taskdef
 
 import (
+	"fmt"
+
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -29,16 +31,16 @@ var WritableRootFilesystem = register(&Rule{
 		},
 	},
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
-		return linuxOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
+		return linuxOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			name := t.ContainerName(i)
 			switch {
 			case c.ReadonlyRootFilesystem == nil:
-				return fail(env.Detailf("container %q does not set readonlyRootFilesystem, so its root filesystem is writable", name),
-					readonlyRootPath.at(i))
+				return fail(fmt.Sprintf("container %q does not set readonlyRootFilesystem, so its root filesystem is writable", name),
+					containerPath(i, "readonlyRootFilesystem"))
 			case !*c.ReadonlyRootFilesystem:
-				return fail(env.Detailf("container %q sets readonlyRootFilesystem: false", name), readonlyRootPath.at(i))
+				return fail(fmt.Sprintf("container %q sets readonlyRootFilesystem: false", name), containerPath(i, "readonlyRootFilesystem"))
 			}
-			return pass(env.Detailf("container %q sets readonlyRootFilesystem: true", name))
+			return pass(fmt.Sprintf("container %q sets readonlyRootFilesystem: true", name))
 		})
 	},
 })
