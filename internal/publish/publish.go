@@ -1,5 +1,6 @@
-// Package publish sends findings to Security Hub and keeps their lifecycle right across invocations, with the
-// finding state in DynamoDB (package state) as the memory; Security Hub is only ever written, never read.
+// Package publish is where every audit ends: its Sink sends findings to Security Hub and keeps their lifecycle
+// right across invocations, with the finding state in DynamoDB (package state) as the memory, and announces new
+// failures on SNS (Notifier). Security Hub is only ever written, never read.
 //
 // What is sent for each result, given what the state holds for its Id:
 //
@@ -78,16 +79,6 @@ const (
 	// archivedTTL is how long the state of an archived finding is kept (Security Hub keeps it no longer).
 	archivedTTL = 90 * 24 * time.Hour
 )
-
-// Evaluated is one resource's findings from one evaluation. An empty Findings list means the resource was evaluated
-// and produced no result at all.
-type Evaluated struct {
-	ResourceID string
-	// Resource is the evaluated resource; optional (taken from the findings when nil). It fills the resource
-	// details of findings archived because the evaluation no longer produces them.
-	Resource model.Resource
-	Findings []engine.Finding
-}
 
 // Options configure a Publisher. The zero value of each field means its default.
 type Options struct {
@@ -193,7 +184,7 @@ type item struct {
 // Publish sends the findings of the evaluated resources and archives their findings that are no longer produced.
 // A resource whose stored state cannot be read, or whose findings cannot be built, is left out and named in the
 // error; the other resources are still published, so a retry costs only what failed.
-func (p *Publisher) Publish(ctx context.Context, evaluated []Evaluated) (Outcome, error) {
+func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (Outcome, error) {
 	var out Outcome
 	if err := p.checkHub(ctx); err != nil {
 		return out, err
@@ -240,7 +231,7 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []Evaluated) (Outcome
 	return out, errors.Join(errs...)
 }
 
-func findingIDs(g Evaluated) []string {
+func findingIDs(g engine.Evaluated) []string {
 	ids := make([]string, len(g.Findings))
 	for i := range g.Findings {
 		ids[i] = g.Findings[i].ID()
@@ -251,7 +242,7 @@ func findingIDs(g Evaluated) []string {
 // resourceItems decides what one resource's findings need (stored is their state), and archives its open findings
 // that are no longer produced. It returns the items to send and the open findings that need no call. The counts
 // go to out only when the whole resource could be decided.
-func (p *Publisher) resourceItems(ctx context.Context, g Evaluated, stored map[string]*state.Record, now time.Time, out *Outcome) ([]*item, []*engine.Finding, error) {
+func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, stored map[string]*state.Record, now time.Time, out *Outcome) ([]*item, []*engine.Finding, error) {
 	var items []*item
 	var unchanged []*engine.Finding
 	var counts Outcome
@@ -359,8 +350,8 @@ func (p *Publisher) checkHub(ctx context.Context) error {
 }
 
 // mergeResources groups results by resource, in first-seen order, keeping one result per finding Id.
-func mergeResources(evaluated []Evaluated) []Evaluated {
-	var out []Evaluated
+func mergeResources(evaluated []engine.Evaluated) []engine.Evaluated {
+	var out []engine.Evaluated
 	index := map[string]int{}
 	seen := map[string]bool{}
 	for _, e := range evaluated {
@@ -375,7 +366,7 @@ func mergeResources(evaluated []Evaluated) []Evaluated {
 		if !ok {
 			i = len(out)
 			index[id] = i
-			out = append(out, Evaluated{ResourceID: id, Resource: e.Resource})
+			out = append(out, engine.Evaluated{ResourceID: id, Resource: e.Resource})
 		}
 		for _, f := range e.Findings {
 			if f.Subject.ID == "" {
