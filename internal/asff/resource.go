@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
@@ -41,7 +42,7 @@ func resourceARN(res model.Resource, id identity) string {
 	prefix := "arn:" + id.partition + ":ecr:" + id.region + ":" + id.account + ":"
 	switch r := res.(type) {
 	case *model.TaskDefinition:
-		name := deref(r.Def.Family)
+		name := aws.ToString(r.Def.Family)
 		if name == "" {
 			return ""
 		}
@@ -55,7 +56,7 @@ func resourceARN(res model.Resource, id identity) string {
 		}
 		return prefix + "repository/" + r.Name()
 	case *model.Image:
-		repo, digest := deref(r.Detail.RepositoryName), deref(r.Detail.ImageDigest)
+		repo, digest := aws.ToString(r.Detail.RepositoryName), aws.ToString(r.Detail.ImageDigest)
 		if repo == "" || digest == "" {
 			return ""
 		}
@@ -107,14 +108,14 @@ func details(res model.Resource, id identity) *types.ResourceDetails {
 // are sent by name only.
 func taskDetails(td *ecstypes.TaskDefinition) *types.AwsEcsTaskDefinitionDetails {
 	d := &types.AwsEcsTaskDefinitionDetails{
-		Family:           str(deref(td.Family)),
-		Cpu:              str(deref(td.Cpu)),
-		Memory:           str(deref(td.Memory)),
+		Family:           str(aws.ToString(td.Family)),
+		Cpu:              str(aws.ToString(td.Cpu)),
+		Memory:           str(aws.ToString(td.Memory)),
 		NetworkMode:      str(string(td.NetworkMode)),
 		PidMode:          str(string(td.PidMode)),
 		IpcMode:          str(string(td.IpcMode)),
-		TaskRoleArn:      str(deref(td.TaskRoleArn)),
-		ExecutionRoleArn: str(deref(td.ExecutionRoleArn)),
+		TaskRoleArn:      str(aws.ToString(td.TaskRoleArn)),
+		ExecutionRoleArn: str(aws.ToString(td.ExecutionRoleArn)),
 		Status:           str(string(td.Status)),
 	}
 	for _, c := range td.RequiresCompatibilities {
@@ -130,20 +131,20 @@ func taskDetails(td *ecstypes.TaskDefinition) *types.AwsEcsTaskDefinitionDetails
 }
 
 func volumeDetails(v *ecstypes.Volume) types.AwsEcsTaskDefinitionVolumesDetails {
-	out := types.AwsEcsTaskDefinitionVolumesDetails{Name: str(deref(v.Name))}
-	if v.Host != nil && deref(v.Host.SourcePath) != "" {
+	out := types.AwsEcsTaskDefinitionVolumesDetails{Name: str(aws.ToString(v.Name))}
+	if v.Host != nil && aws.ToString(v.Host.SourcePath) != "" {
 		out.Host = &types.AwsEcsTaskDefinitionVolumesHostDetails{SourcePath: v.Host.SourcePath}
 	}
 	if e := v.EfsVolumeConfiguration; e != nil {
 		efs := &types.AwsEcsTaskDefinitionVolumesEfsVolumeConfigurationDetails{
-			FilesystemId:          str(deref(e.FileSystemId)),
-			RootDirectory:         str(deref(e.RootDirectory)),
+			FilesystemId:          str(aws.ToString(e.FileSystemId)),
+			RootDirectory:         str(aws.ToString(e.RootDirectory)),
 			TransitEncryption:     str(string(e.TransitEncryption)),
 			TransitEncryptionPort: e.TransitEncryptionPort,
 		}
 		if a := e.AuthorizationConfig; a != nil {
 			efs.AuthorizationConfig = &types.AwsEcsTaskDefinitionVolumesEfsVolumeConfigurationAuthorizationConfigDetails{
-				AccessPointId: str(deref(a.AccessPointId)),
+				AccessPointId: str(aws.ToString(a.AccessPointId)),
 				Iam:           str(string(a.Iam)),
 			}
 		}
@@ -153,7 +154,7 @@ func volumeDetails(v *ecstypes.Volume) types.AwsEcsTaskDefinitionVolumesDetails 
 		// Driver options and labels can carry credentials (CIFS, NFS drivers): only the shape is sent.
 		out.DockerVolumeConfiguration = &types.AwsEcsTaskDefinitionVolumesDockerVolumeConfigurationDetails{
 			Autoprovision: dv.Autoprovision,
-			Driver:        str(deref(dv.Driver)),
+			Driver:        str(aws.ToString(dv.Driver)),
 			Scope:         str(string(dv.Scope)),
 		}
 	}
@@ -162,11 +163,11 @@ func volumeDetails(v *ecstypes.Volume) types.AwsEcsTaskDefinitionVolumesDetails 
 
 func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitionContainerDefinitionsDetails {
 	out := types.AwsEcsTaskDefinitionContainerDefinitionsDetails{
-		Name:                   str(deref(c.Name)),
-		Image:                  str(deref(c.Image)),
+		Name:                   str(aws.ToString(c.Name)),
+		Image:                  str(aws.ToString(c.Image)),
 		Essential:              c.Essential,
 		Privileged:             c.Privileged,
-		User:                   str(deref(c.User)),
+		User:                   str(aws.ToString(c.User)),
 		ReadonlyRootFilesystem: c.ReadonlyRootFilesystem,
 		DisableNetworking:      c.DisableNetworking,
 		Memory:                 c.Memory,
@@ -178,12 +179,12 @@ func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitio
 		out.Cpu = &cpu
 	}
 	for _, e := range c.Environment {
-		if n := deref(e.Name); n != "" {
+		if n := aws.ToString(e.Name); n != "" {
 			out.Environment = append(out.Environment, types.AwsEcsTaskDefinitionContainerDefinitionsEnvironmentDetails{Name: str(n)})
 		}
 	}
 	for _, s := range c.Secrets {
-		if n := deref(s.Name); n != "" {
+		if n := aws.ToString(s.Name); n != "" {
 			out.Secrets = append(out.Secrets, types.AwsEcsTaskDefinitionContainerDefinitionsSecretsDetails{Name: str(n)})
 		}
 	}
@@ -195,9 +196,9 @@ func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitio
 	}
 	for _, m := range c.MountPoints {
 		out.MountPoints = append(out.MountPoints, types.AwsEcsTaskDefinitionContainerDefinitionsMountPointsDetails{
-			ContainerPath: str(deref(m.ContainerPath)),
+			ContainerPath: str(aws.ToString(m.ContainerPath)),
 			ReadOnly:      m.ReadOnly,
-			SourceVolume:  str(deref(m.SourceVolume)),
+			SourceVolume:  str(aws.ToString(m.SourceVolume)),
 		})
 	}
 	for _, p := range c.PortMappings {
@@ -209,14 +210,14 @@ func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitio
 	}
 	for _, s := range c.SystemControls {
 		out.SystemControls = append(out.SystemControls, types.AwsEcsTaskDefinitionContainerDefinitionsSystemControlsDetails{
-			Namespace: str(deref(s.Namespace)),
-			Value:     str(deref(s.Value)),
+			Namespace: str(aws.ToString(s.Namespace)),
+			Value:     str(aws.ToString(s.Value)),
 		})
 	}
 	for _, v := range c.VolumesFrom {
 		out.VolumesFrom = append(out.VolumesFrom, types.AwsEcsTaskDefinitionContainerDefinitionsVolumesFromDetails{
 			ReadOnly:        v.ReadOnly,
-			SourceContainer: str(deref(v.SourceContainer)),
+			SourceContainer: str(aws.ToString(v.SourceContainer)),
 		})
 	}
 	return out
@@ -237,8 +238,8 @@ func linuxDetails(lp *ecstypes.LinuxParameters) *types.AwsEcsTaskDefinitionConta
 	}
 	for _, d := range lp.Devices {
 		dev := types.AwsEcsTaskDefinitionContainerDefinitionsLinuxParametersDevicesDetails{
-			ContainerPath: str(deref(d.ContainerPath)),
-			HostPath:      str(deref(d.HostPath)),
+			ContainerPath: str(aws.ToString(d.ContainerPath)),
+			HostPath:      str(aws.ToString(d.HostPath)),
 		}
 		for _, p := range d.Permissions {
 			dev.Permissions = append(dev.Permissions, string(p))
@@ -263,7 +264,7 @@ func repoDetails(r *model.Repository, id identity) *types.AwsEcrRepositoryDetail
 	if r.LifecycleKnown && r.LifecyclePolicy != "" {
 		d.LifecyclePolicy = &types.AwsEcrRepositoryLifecyclePolicyDetails{
 			LifecyclePolicyText: str(r.LifecyclePolicy),
-			RegistryId:          str(first(deref(r.Repo.RegistryId), r.Account)),
+			RegistryId:          str(first(aws.ToString(r.Repo.RegistryId), r.Account)),
 		}
 	}
 	if r.PolicyKnown {
@@ -274,9 +275,9 @@ func repoDetails(r *model.Repository, id identity) *types.AwsEcrRepositoryDetail
 
 func imageDetails(img *model.Image, id identity) *types.AwsEcrContainerImageDetails {
 	d := &types.AwsEcrContainerImageDetails{
-		RegistryId:     str(first(deref(img.Detail.RegistryId), img.Account, id.account)),
-		RepositoryName: str(deref(img.Detail.RepositoryName)),
-		ImageDigest:    str(deref(img.Detail.ImageDigest)),
+		RegistryId:     str(first(aws.ToString(img.Detail.RegistryId), img.Account, id.account)),
+		RepositoryName: str(aws.ToString(img.Detail.RepositoryName)),
+		ImageDigest:    str(aws.ToString(img.Detail.ImageDigest)),
 		ImageTags:      nonEmpty(img.Detail.ImageTags),
 	}
 	if t := img.PushedAt(); !t.IsZero() {
@@ -313,11 +314,4 @@ func nonEmpty(xs []string) []string {
 		}
 	}
 	return out
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

@@ -1,5 +1,6 @@
-// Package audit turns events into audits: it reads the resources an event names, runs the engine over them, and
-// hands the findings, and the resources that are gone, to the publisher. The Lambda handlers are thin wrappers.
+// Package audit turns events into audits: it reads the resources an event names (package source), runs the engine
+// over them, and hands the findings, and the resources that are gone, to the sink (publish.Sink). A sweep event runs
+// the sweep (package sweep), which publishes through the same sink. The Lambda handlers are thin wrappers.
 package audit
 
 import (
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
@@ -20,47 +22,36 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/source"
+	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
-
-// Batch is what one invocation produced.
-type Batch struct {
-	Evaluated []publish.Evaluated
-	// Archived lists resources confirmed gone (or out of scope): their open findings are archived.
-	Archived []string
-	// Sweep marks the batch of a full sweep (the first one may be a silent baseline).
-	Sweep bool
-}
-
-// Sink publishes a batch: Security Hub, state and notifications.
-type Sink interface {
-	Publish(ctx context.Context, b *Batch) error
-}
 
 // Service handles events for one account and region.
 type Service struct {
 	Source  *source.Source
 	Engine  *engine.Engine
 	Index   *imageuse.Index
-	Sink    Sink
+	Sink    *publish.Sink
 	Metrics *metrics.Recorder
 	Log     *slog.Logger
 	Now     func() time.Time
 	// RevisionMode is "latest" or "all" (sweeps).
 	RevisionMode string
-	// MinSeverity drops FAILED and SUPPRESSED findings below it (the template's SeverityThreshold); empty keeps all.
-	MinSeverity rule.Severity
 	// Trail, when set, lets the sweep check that a CloudTrail trail is logging (the events depend on one).
 	Trail source.CloudTrailAPI
-	// SweepConfig configures scheduled sweeps (continuation, member accounts, pacing). Its zero value sweeps this
-	// account and region with the defaults, handing every result to the sink.
-	SweepConfig *SweepConfig
+	// SweepOptions configure the sweep an event asks for; Mode defaults to RevisionMode.
+	SweepOptions sweep.Options
+	// Continue starts the next invocation when a sweep's budget is spent (sweep.LambdaContinuer in Lambda); nil for
+	// none.
+	Continue sweep.Continuer
+	// Members are other accounts a sweep audits through a role in each; nil for none.
+	Members *sweep.Members
 }
 
 // invocation carries what one event's handling reads once.
 type invocation struct {
 	now      time.Time
 	registry *model.Registry
-	batch    *Batch
+	batch    *engine.Batch
 	// audited remembers resources already evaluated in this invocation (an image scan can re-audit a revision twice).
 	audited map[string]bool
 }
@@ -76,7 +67,7 @@ func (s *Service) Handle(ctx context.Context, raw json.RawMessage) error {
 		s.Metrics.Add("MalformedEvents", 1)
 		return nil
 	}
-	inv := &invocation{now: s.Now().UTC(), batch: &Batch{}, audited: map[string]bool{}}
+	inv := &invocation{now: s.Now().UTC(), batch: &engine.Batch{}, audited: map[string]bool{}}
 	var errs []error
 	for _, a := range actions {
 		alog := log.With("action", string(a.Kind))
@@ -86,41 +77,14 @@ func (s *Service) Handle(ctx context.Context, raw json.RawMessage) error {
 			errs = append(errs, err)
 		}
 	}
-	s.count(inv.batch)
 	if len(inv.batch.Evaluated) > 0 || len(inv.batch.Archived) > 0 {
-		if err := s.Sink.Publish(ctx, inv.batch); err != nil {
+		if err := s.Sink.Publish(ctx, *inv.batch); err != nil {
 			log.Error("publish failed; the event will be retried", "error", err.Error())
 			errs = append(errs, fmt.Errorf("publish: %w", err))
 		}
 	}
 	log.Info("event handled", "actions", len(actions), "resources", len(inv.batch.Evaluated), "archived", len(inv.batch.Archived), "errors", len(errs))
 	return errors.Join(errs...)
-}
-
-func (s *Service) count(b *Batch) {
-	for _, ev := range b.Evaluated {
-		for _, f := range ev.Findings {
-			switch f.Status {
-			case rule.Failed:
-				s.Metrics.Add("Findings"+titleCase(string(f.Severity)), 1)
-			case rule.NotAvailable:
-				s.Metrics.Add("NotAvailableResults", 1)
-			}
-		}
-	}
-}
-
-func titleCase(s string) string {
-	if s == "" {
-		return s
-	}
-	b := []byte(s)
-	for i := 1; i < len(b); i++ {
-		if b[i] >= 'A' && b[i] <= 'Z' {
-			b[i] += 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 func (s *Service) do(ctx context.Context, inv *invocation, a event.Action, log *slog.Logger) error {
@@ -142,9 +106,9 @@ func (s *Service) do(ctx context.Context, inv *invocation, a event.Action, log *
 		inv.batch.Archived = append(inv.batch.Archived, s.imageARN(a))
 		return nil
 	case event.Sweep:
-		inv.batch.Sweep = true
 		s.checkTrail(ctx)
-		return s.sweep(ctx, inv)
+		_, err := s.Sweep(ctx, s.SweepOptions)
+		return err
 	default:
 		log.Info("event ignored", "reason", a.Reason)
 		return nil
@@ -170,17 +134,7 @@ func (s *Service) checkTrail(ctx context.Context) {
 
 func (s *Service) add(inv *invocation, r model.Resource, fs []engine.Finding) {
 	inv.audited[r.ID()] = true
-	if s.MinSeverity != "" {
-		kept := fs[:0:0]
-		for _, f := range fs {
-			if (f.Status == rule.Failed || f.Status == rule.Suppressed) && !f.Severity.AtLeast(s.MinSeverity) {
-				continue
-			}
-			kept = append(kept, f)
-		}
-		fs = kept
-	}
-	inv.batch.Evaluated = append(inv.batch.Evaluated, publish.Evaluated{ResourceID: r.ID(), Resource: r, Findings: fs})
+	inv.batch.Evaluated = append(inv.batch.Evaluated, s.Engine.Reported(r, fs))
 }
 
 // auditTask audits one revision with the images it runs. A revision that cannot be described is archived only
@@ -221,7 +175,7 @@ func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor str
 		if l.Image == nil {
 			continue
 		}
-		digests = append(digests, str(l.Image.Detail.ImageDigest))
+		digests = append(digests, aws.ToString(l.Image.Detail.ImageDigest))
 		if !inv.audited[l.Image.ID()] {
 			s.add(inv, l.Image, s.Engine.Image(l.Image, inv.now))
 		}
@@ -371,11 +325,4 @@ func eventID(raw json.RawMessage) string {
 	}
 	_ = json.Unmarshal(raw, &e)
 	return e.ID
-}
-
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
-	"github.com/ecsaudit/ecsaudit/internal/notify"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
@@ -88,14 +87,15 @@ func TestSweepActionPublishesInBatchesAndBaselines(t *testing.T) {
 	pub := publish.New(securityhub.NewFromConfig(cfg), store, publish.Options{Account: account, Region: region, Partition: "aws", Lookup: cat.Lookup})
 	var logs strings.Builder
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	nopts := notify.Options{TopicARN: aws.ToString(topic.TopicArn), Partition: "aws"}
+	nopts := publish.NotifyOptions{TopicARN: aws.ToString(topic.TopicArn), Partition: "aws"}
 	quiet := nopts
 	quiet.Baseline = true
+	rec := metrics.New("Sweeper")
 	svc := &Service{
 		Source: sweep.NewSource(cfg, account), Engine: engine.New(cat, nil), Index: &imageuse.Index{DB: ddb, Table: table},
-		Sink: &HubSink{Publisher: pub, State: store, Log: log, Account: account, Region: region,
-			Notifier: notify.New(sns.NewFromConfig(cfg), store, nopts), Baseline: notify.New(sns.NewFromConfig(cfg), store, quiet)},
-		Metrics: metrics.New("Sweeper"), Log: log, Now: time.Now, RevisionMode: "latest",
+		Sink: &publish.Sink{Publisher: pub, State: store, Metrics: rec, Log: log,
+			Notifier: publish.NewNotifier(sns.NewFromConfig(cfg), store, nopts), Baseline: publish.NewNotifier(sns.NewFromConfig(cfg), store, quiet)},
+		Metrics: rec, Log: log, Now: time.Now, RevisionMode: "latest",
 	}
 	messages := func() []string {
 		var out []string
@@ -119,7 +119,7 @@ func TestSweepActionPublishesInBatchesAndBaselines(t *testing.T) {
 	}
 
 	// A first sweep cut into invocations of one chunk of one revision each.
-	cfgSweep := SweepConfig{Options: sweep.Options{ChunkSize: 1, Budget: time.Nanosecond}}
+	cfgSweep := sweep.Options{ChunkSize: 1, Budget: time.Nanosecond}
 	for i := 0; ; i++ {
 		res, err := svc.Sweep(ctx, cfgSweep)
 		if err != nil {
@@ -169,7 +169,7 @@ func TestSweepActionPublishesInBatchesAndBaselines(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Sweep(ctx, SweepConfig{}); err != nil {
+	if _, err := svc.Sweep(ctx, sweep.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := messages(); len(got) != 1 || !strings.Contains(got[0], "new findings") && !strings.Contains(got[0], "d:1") {

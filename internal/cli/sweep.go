@@ -19,7 +19,6 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/model"
-	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
@@ -170,8 +169,8 @@ type collector struct {
 }
 
 // Publish implements sweep.Sink.
-func (c *collector) Publish(_ context.Context, evaluated []publish.Evaluated, _ []string) error {
-	for _, ev := range evaluated {
+func (c *collector) Publish(_ context.Context, b engine.Batch) error {
+	for _, ev := range b.Evaluated {
 		c.resources++
 		c.findings = append(c.findings, ev.Findings...)
 	}

@@ -25,6 +25,10 @@ type Config struct {
 	MaxSuppression time.Duration
 	// Source names the file the configuration came from, for "suppressed by" texts.
 	Source string
+	// MinSeverity, when set, keeps FAILED and SUPPRESSED findings below it out of what is reported (the functions'
+	// SEVERITY_THRESHOLD); see engine.Engine.Reported. It filters what is reported, not what is evaluated, so it is
+	// not part of a configuration's hash.
+	MinSeverity rule.Severity `json:"-"`
 }
 
 // RuleOverride changes one rule.

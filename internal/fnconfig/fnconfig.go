@@ -19,10 +19,9 @@ type Function struct {
 	TopicARN   string
 	// NotifyThreshold is the lowest severity that is notified through SNS.
 	NotifyThreshold rule.Severity
-	// SeverityThreshold is the lowest severity of a FAILED finding that is reported at all (default LOW: all).
-	SeverityThreshold rule.Severity
 	// Audit is the rule configuration: AUDIT_CONFIG (a JSON configuration document, as for the CLI) with
-	// TRUSTED_REGISTRIES and VULNERABILITY_THRESHOLD applied on top.
+	// TRUSTED_REGISTRIES and VULNERABILITY_THRESHOLD applied on top, and SEVERITY_THRESHOLD as its MinSeverity: the
+	// lowest severity of a FAILED finding that is reported at all (default INFORMATIONAL: all).
 	Audit *config.Config
 	// RevisionMode is "latest" (the latest ACTIVE revision of each family) or "all" (every ACTIVE revision).
 	RevisionMode string
@@ -34,7 +33,7 @@ type Function struct {
 
 // FromEnv reads the configuration; known reports whether a rule ID exists.
 func FromEnv(getenv func(string) string, known func(string) bool) (*Function, error) {
-	f := &Function{NotifyThreshold: rule.High, SeverityThreshold: rule.Informational, RevisionMode: "latest", Audit: config.Default()}
+	f := &Function{NotifyThreshold: rule.High, RevisionMode: "latest", Audit: config.Default()}
 	var errs []error
 	bad := func(name string, err error) {
 		errs = append(errs, fmt.Errorf("environment variable %s: %w", name, err))
@@ -67,7 +66,7 @@ func FromEnv(getenv func(string) string, known func(string) bool) (*Function, er
 		if err != nil {
 			bad("SEVERITY_THRESHOLD", err)
 		}
-		f.SeverityThreshold = s
+		f.Audit.MinSeverity = s
 	}
 	if v := getenv("VULNERABILITY_THRESHOLD"); v != "" {
 		s, err := rule.ParseSeverity(v)

@@ -21,7 +21,7 @@ func TestFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.StateTable != "tbl" || f.NotifyThreshold != rule.Medium || f.SeverityThreshold != rule.Low || f.RevisionMode != "all" || !f.ReportPasses || f.Baseline {
+	if f.StateTable != "tbl" || f.NotifyThreshold != rule.Medium || f.Audit.MinSeverity != rule.Low || f.RevisionMode != "all" || !f.ReportPasses || f.Baseline {
 		t.Fatalf("%+v", f)
 	}
 	if got := f.Audit.Settings.TrustedRegistries; len(got) != 2 || got[0] != "ghcr.io" {

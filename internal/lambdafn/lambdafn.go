@@ -31,7 +31,6 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/model"
-	"github.com/ecsaudit/ecsaudit/internal/notify"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
@@ -88,14 +87,15 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 		Account: account, Region: region, Partition: partition, Version: cli.Version,
 		ReportPasses: fc.ReportPasses, Lookup: cat.Lookup,
 	}
+	rec := metrics.New(name)
 	pub := publish.New(securityhub.NewFromConfig(cfg), store, pubOpts)
-	sink := &audit.HubSink{Publisher: pub, State: store, Log: log, Account: account, Region: region}
+	sink := &publish.Sink{Publisher: pub, State: store, Metrics: rec, Log: log}
 	if fc.TopicARN != "" {
-		opts := notify.Options{TopicARN: fc.TopicARN, Threshold: fc.NotifyThreshold, Partition: partition}
-		sink.Notifier = notify.New(sns.NewFromConfig(cfg), store, opts)
+		opts := publish.NotifyOptions{TopicARN: fc.TopicARN, Threshold: fc.NotifyThreshold, Partition: partition}
+		sink.Notifier = publish.NewNotifier(sns.NewFromConfig(cfg), store, opts)
 		if fc.Baseline {
 			opts.Baseline = true
-			sink.Baseline = notify.New(sns.NewFromConfig(cfg), store, opts)
+			sink.Baseline = publish.NewNotifier(sns.NewFromConfig(cfg), store, opts)
 		}
 	}
 	ecrClient := ecr.NewFromConfig(cfg)
@@ -107,13 +107,12 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	if err != nil {
 		return nil, err
 	}
-	rec := metrics.New(name)
 	svc := &audit.Service{
 		Source: src, Engine: eng, Index: &imageuse.Index{DB: ddb, Table: fc.StateTable},
-		Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode, MinSeverity: fc.SeverityThreshold,
+		Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode,
 		Trail: cloudtrail.NewFromConfig(cfg),
 	}
-	svc.SweepConfig = sweepConfig(svc, sc, fc, cfg, account, pubOpts)
+	sweepConfig(svc, sc, fc, cfg, account, pubOpts)
 	return &Function{
 		Service: svc,
 		Metrics: rec,
@@ -122,23 +121,39 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	}, nil
 }
 
-// sweepConfig is the scheduled sweep's configuration: the sweep options from the environment, the continuation
-// (the function invoking itself) when SWEEP_SELF_CONTINUE allows it, and the member accounts.
-func sweepConfig(svc *audit.Service, sc *fnconfig.Sweep, fc *fnconfig.Function, cfg aws.Config, account string, pub publish.Options) *audit.SweepConfig {
-	out := &audit.SweepConfig{Options: sweep.Options{
+// sweepConfig configures svc's scheduled sweeps: the sweep options from the environment, the continuation (the
+// function invoking itself) when SWEEP_SELF_CONTINUE allows it, and the member accounts.
+func sweepConfig(svc *audit.Service, sc *fnconfig.Sweep, fc *fnconfig.Function, cfg aws.Config, account string, pub publish.Options) {
+	svc.SweepOptions = sweep.Options{
 		Mode: fc.RevisionMode, MaxAge: sc.MaxAge, PaceShare: sc.PaceShare, Concurrency: sc.Concurrency,
 		Version: cli.Version, ReportPasses: fc.ReportPasses,
-	}}
+	}
 	if sc.SelfContinue && sc.FunctionName != "" {
-		out.Continue = &sweep.LambdaContinuer{Config: cfg, Function: sc.FunctionName, Account: account}
+		svc.Continue = &sweep.LambdaContinuer{Config: cfg, Function: sc.FunctionName, Account: account}
 	}
 	if len(sc.MemberAccounts) > 0 {
-		out.Members = &sweep.Members{
+		svc.Members = &sweep.Members{
 			Accounts: sc.MemberAccounts, RoleName: sc.MemberRole, ExternalID: sc.MemberExternalID, Base: cfg,
-			Sink: svc.MemberSink(pub),
+			Sink: memberSink(svc, pub),
 		}
 	}
-	return out
+}
+
+// memberSink returns, for sweep.Members, the sink of a member account: the Service's sink with a publisher writing
+// to that account's Security Hub under the account's assumed role (the only way Security Hub accepts its findings),
+// sharing the state table, the notifiers and the metrics. opts are the options of the Service's own publisher;
+// Account and Region are replaced by the member's.
+func memberSink(svc *audit.Service, opts publish.Options) func(account string, cfg aws.Config) (sweep.Sink, error) {
+	return func(account string, cfg aws.Config) (sweep.Sink, error) {
+		home := svc.Sink
+		o := opts
+		o.Account, o.Region = account, cfg.Region
+		return &publish.Sink{
+			Publisher: publish.New(securityhub.NewFromConfig(cfg), home.State, o),
+			Notifier:  home.Notifier, Baseline: home.Baseline, State: home.State, Metrics: home.Metrics,
+			Log: home.Log.With("account", account),
+		}, nil
+	}
 }
 
 // Invoke implements lambda.Handler on the raw payload, so that even a payload that is not JSON reaches the service

@@ -25,8 +25,9 @@ func TestSweepConfigFromEnvironment(t *testing.T) {
 	}
 	fc := &fnconfig.Function{RevisionMode: "all", ReportPasses: true}
 	cfg := aws.Config{Region: "eu-west-1"}
-	got := sweepConfig(&audit.Service{}, sc, fc, cfg, "999988887777", publish.Options{})
-	o := got.Options
+	got := &audit.Service{}
+	sweepConfig(got, sc, fc, cfg, "999988887777", publish.Options{})
+	o := got.SweepOptions
 	if o.Mode != "all" || o.MaxAge != 3*24*time.Hour || o.PaceShare != 0.25 || !o.ReportPasses || o.Version == "" {
 		t.Errorf("options %+v", o)
 	}
@@ -46,7 +47,8 @@ func TestSweepConfigFromEnvironment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := sweepConfig(&audit.Service{}, sc, fc, cfg, "999988887777", publish.Options{}); got.Continue != nil || got.Members != nil {
+		got := &audit.Service{}
+		if sweepConfig(got, sc, fc, cfg, "999988887777", publish.Options{}); got.Continue != nil || got.Members != nil {
 			t.Errorf("environment %v: continuation %v, members %v; want neither", e, got.Continue, got.Members)
 		}
 	}

@@ -369,8 +369,8 @@ func TestPublishPermanentFailureNamesIDs(t *testing.T) {
 	bad := findingID(td, "test.privileged", "log")
 	e.shim.FailFinding(bad, "InternalFailure", 3)
 	out, err := e.publisher(Options{MaxAttempts: 3}).Publish(context.Background(), e.evaluate(td))
-	if !errors.Is(err, ErrImportFailed) || !strings.Contains(err.Error(), bad) {
-		t.Fatalf("error %v: want ErrImportFailed naming %s", err, bad)
+	if !errors.Is(err, errImportFailed) || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("error %v: want errImportFailed naming %s", err, bad)
 	}
 	if out.Created != 1 || !reflect.DeepEqual(out.Failed, []string{bad}) {
 		t.Fatalf("outcome %+v", out)
@@ -394,11 +394,11 @@ func TestPublishSecurityHubNotEnabled(t *testing.T) {
 	td := taskDef("web", 1, nil, container{"app", true})
 	for range 2 {
 		_, err := p.Publish(context.Background(), e.evaluate(td))
-		if !errors.Is(err, ErrSecurityHubNotEnabled) {
-			t.Fatalf("error %v, want ErrSecurityHubNotEnabled", err)
+		if !errors.Is(err, errHubNotEnabled) {
+			t.Fatalf("error %v, want errHubNotEnabled", err)
 		}
 	}
-	if _, err := p.ArchiveResources(context.Background(), []string{td.ID()}); !errors.Is(err, ErrSecurityHubNotEnabled) {
+	if _, err := p.ArchiveResources(context.Background(), []string{td.ID()}); !errors.Is(err, errHubNotEnabled) {
 		t.Fatalf("archive: %v", err)
 	}
 	counts := e.shim.CallCounts()
@@ -410,35 +410,6 @@ func TestPublishSecurityHubNotEnabled(t *testing.T) {
 		if !setup[api] {
 			t.Errorf("%s called %d times after Security Hub was found disabled", api, n)
 		}
-	}
-}
-
-// The ordering rule Security Hub enforces and moto does not: every UpdatedAt is strictly newer than the last.
-func TestNextUpdatedAt(t *testing.T) {
-	stored := time.Date(2025, 3, 1, 12, 0, 0, 500_000_000, time.UTC)
-	tests := []struct {
-		name  string
-		now   time.Time
-		prior *state.Record
-		want  time.Time
-	}{
-		{"new finding", stored, nil, stored},
-		{"clock ahead", stored.Add(time.Second), &state.Record{UpdatedAt: stored}, stored.Add(time.Second)},
-		{"clock equal", stored, &state.Record{UpdatedAt: stored}, stored.Add(time.Millisecond)},
-		{"clock behind", stored.Add(-time.Hour), &state.Record{UpdatedAt: stored}, stored.Add(time.Millisecond)},
-		{"same millisecond", stored.Add(300 * time.Microsecond), &state.Record{UpdatedAt: stored}, stored.Add(time.Millisecond)},
-		{"sub-millisecond clock", stored.Add(1500 * time.Microsecond), &state.Record{UpdatedAt: stored}, stored.Add(time.Millisecond)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := NextUpdatedAt(tt.now, tt.prior)
-			if !got.Equal(tt.want) {
-				t.Fatalf("got %v, want %v", got, tt.want)
-			}
-			if tt.prior != nil && state.FormatTime(got) <= state.FormatTime(tt.prior.UpdatedAt) {
-				t.Fatalf("sent %s is not after stored %s", state.FormatTime(got), state.FormatTime(tt.prior.UpdatedAt))
-			}
-		})
 	}
 }
 

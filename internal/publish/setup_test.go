@@ -190,10 +190,10 @@ func (e *env) publisher(opts Options) *Publisher {
 }
 
 // evaluate runs the test rules over task definitions at the current fake time.
-func (e *env) evaluate(tds ...*model.TaskDefinition) []Evaluated {
-	var out []Evaluated
+func (e *env) evaluate(tds ...*model.TaskDefinition) []engine.Evaluated {
+	var out []engine.Evaluated
 	for _, td := range tds {
-		out = append(out, Evaluated{ResourceID: td.ID(), Resource: td, Findings: e.eng.Task(td, e.clock.Now())})
+		out = append(out, engine.Evaluated{ResourceID: td.ID(), Resource: td, Findings: e.eng.Task(td, e.clock.Now())})
 	}
 	return out
 }

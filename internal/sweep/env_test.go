@@ -98,7 +98,8 @@ type hubSink struct {
 	archived  []string
 }
 
-func (h *hubSink) Publish(ctx context.Context, ev []publish.Evaluated, archived []string) error {
+func (h *hubSink) Publish(ctx context.Context, b engine.Batch) error {
+	ev, archived := b.Evaluated, b.Archived
 	for _, e := range ev {
 		h.published = append(h.published, e.ResourceID)
 	}

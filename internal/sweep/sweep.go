@@ -40,7 +40,6 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/pace"
-	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/source"
 )
@@ -103,21 +102,19 @@ type Target struct {
 	Sink Sink
 }
 
-// Sink receives what a sweep produced, in batches: the findings of evaluated resources (each resource's complete
-// evaluation) and the IDs of resources that are gone or out of scope, whose open findings are archived.
+// Sink receives what a sweep produced, in batches marked Sweep: the findings of evaluated resources (each
+// resource's complete evaluation) and the IDs of resources that are gone or out of scope, whose open findings are
+// archived. publish.Sink is the one that publishes; the CLI's collects for its report.
 type Sink interface {
-	Publish(ctx context.Context, evaluated []publish.Evaluated, archived []string) error
+	Publish(ctx context.Context, b engine.Batch) error
 }
 
 // OpenResources is implemented by sinks that keep finding state: it returns the IDs of the resources with ACTIVE
 // findings. The sweep archives those it no longer finds, and hands the sink only the resources it has something to
-// do for (see Sweeper). A sink that wraps one without state returns ErrNoState.
+// do for (see Sweeper). A sink without it is given every result.
 type OpenResources interface {
 	OpenResources(ctx context.Context) ([]string, error)
 }
-
-// ErrNoState is what OpenResources returns from a sink that keeps no finding state: it is then given every result.
-var ErrNoState = errors.New("the sink keeps no finding state")
 
 // Flusher is implemented by sinks that act at the end of each invocation; done says whether the whole sweep is
 // done (a first sweep then records its baseline).
@@ -277,7 +274,7 @@ type run struct {
 // needed reports whether the sink has anything to do with an evaluation. With finding state, a resource whose
 // results all pass (or cannot be judged) and that has no ACTIVE finding needs no call at all: the publisher would
 // create nothing, resolve nothing and archive nothing. Leaving it out saves the publisher's per-resource state reads.
-func (r *run) needed(ev publish.Evaluated) bool {
+func (r *run) needed(ev engine.Evaluated) bool {
 	if r.active == nil || r.active[ev.ResourceID] {
 		return true
 	}
@@ -297,9 +294,6 @@ func (r *run) loadActive(ctx context.Context, sink Sink) error {
 		return nil
 	}
 	ids, err := o.OpenResources(ctx)
-	if errors.Is(err, ErrNoState) {
-		return nil
-	}
 	if err != nil {
 		return fmt.Errorf("list resources with open findings: %w", err)
 	}
@@ -665,7 +659,7 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		}
 	}
 	cat.prefetch(ctx, described)
-	var evaluated []publish.Evaluated
+	var evaluated []engine.Evaluated
 	var archived []string
 	var fresh, gone []*Record
 	for i, arn := range describe {
@@ -697,7 +691,7 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		lk, digests, _ := cat.lookups(ctx, containerImages(containers))
 		td.Images = lk
 		fs := s.Engine.Task(td, now)
-		if ev := (publish.Evaluated{ResourceID: td.ID(), Resource: td, Findings: fs}); r.needed(ev) {
+		if ev := s.Engine.Reported(td, fs); r.needed(ev) {
 			evaluated = append(evaluated, ev)
 		}
 		fresh = append(fresh, &Record{
@@ -710,7 +704,7 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		return
 	}
 	if len(evaluated) > 0 || len(archived) > 0 {
-		if err := t.Sink.Publish(ctx, evaluated, archived); err != nil {
+		if err := t.Sink.Publish(ctx, engine.Batch{Evaluated: evaluated, Archived: archived, Sweep: true}); err != nil {
 			// Not recorded: these revisions are described again next sweep, and the publisher re-sends what it could not.
 			log.Error("publishing a chunk of revisions failed; they are audited again next sweep", "revisions", len(evaluated), "error", err.Error())
 			r.count(func(st *Stats) { st.PublishErrors++ })
@@ -856,11 +850,11 @@ func (s *Sweeper) resources(ctx context.Context, r *run, t Target, src *source.S
 		seen[arn] = true
 	}
 	var errs []error
-	publishAll := func(ev []publish.Evaluated, archived []string) bool {
+	publishAll := func(ev []engine.Evaluated, archived []string) bool {
 		if len(ev) == 0 && len(archived) == 0 {
 			return true
 		}
-		if err := t.Sink.Publish(ctx, ev, archived); err != nil {
+		if err := t.Sink.Publish(ctx, engine.Batch{Evaluated: ev, Archived: archived, Sweep: true}); err != nil {
 			r.count(func(st *Stats) { st.PublishErrors++ })
 			errs = append(errs, err)
 			return false
@@ -943,7 +937,7 @@ func isImage(id string) bool {
 }
 
 // registry publishes the registry when its scanning configuration or results changed, or its record is due.
-func (s *Sweeper) registry(ctx context.Context, r *run, t Target, g *model.Registry, now time.Time, publishAll func([]publish.Evaluated, []string) bool) error {
+func (s *Sweeper) registry(ctx context.Context, r *run, t Target, g *model.Registry, now time.Time, publishAll func([]engine.Evaluated, []string) bool) error {
 	recs, err := s.Store.Records(ctx, KindRegistry, t.Account, t.Region)
 	if err != nil {
 		return err
@@ -954,14 +948,14 @@ func (s *Sweeper) registry(ctx context.Context, r *run, t Target, g *model.Regis
 	if old := recs[g.ID()]; old != nil && s.due(old, now) == "" && old.Verdict == rec.Verdict {
 		return nil
 	}
-	if ev := (publish.Evaluated{ResourceID: g.ID(), Resource: g, Findings: fs}); r.needed(ev) && !publishAll([]publish.Evaluated{ev}, nil) {
+	if ev := s.Engine.Reported(g, fs); r.needed(ev) && !publishAll([]engine.Evaluated{ev}, nil) {
 		return nil
 	}
 	return s.Store.PutRecords(ctx, []*Record{rec})
 }
 
 // images publishes the images whose results changed since they were last published, or whose record is due.
-func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[string]*model.Image, complete bool, now time.Time, publishAll func([]publish.Evaluated, []string) bool) error {
+func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[string]*model.Image, complete bool, now time.Time, publishAll func([]engine.Evaluated, []string) bool) error {
 	recs, err := s.Store.Records(ctx, KindImage, t.Account, t.Region)
 	if err != nil {
 		return err
@@ -972,7 +966,7 @@ func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[stri
 	}
 	sort.Strings(ids)
 	r.count(func(st *Stats) { st.Images += len(ids) })
-	var batch []publish.Evaluated
+	var batch []engine.Evaluated
 	var fresh []*Record
 	flush := func() error {
 		if !publishAll(batch, nil) {
@@ -993,7 +987,7 @@ func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[stri
 		if rec := recs[id]; rec != nil && s.due(rec, now) == "" && rec.Verdict == v {
 			continue
 		}
-		if ev := (publish.Evaluated{ResourceID: id, Resource: img, Findings: fs}); r.needed(ev) {
+		if ev := s.Engine.Reported(img, fs); r.needed(ev) {
 			batch = append(batch, ev)
 		}
 		fresh = append(fresh, &Record{Kind: KindImage, ID: id, Account: t.Account, Region: t.Region,
@@ -1020,7 +1014,7 @@ func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[stri
 }
 
 // repositories reads in full and publishes the repositories whose input changed or whose record is due.
-func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *source.Source, registry *model.Registry, repos []ecrtypes.Repository, now time.Time, publishAll func([]publish.Evaluated, []string) bool, seen map[string]bool) error {
+func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *source.Source, registry *model.Registry, repos []ecrtypes.Repository, now time.Time, publishAll func([]engine.Evaluated, []string) bool, seen map[string]bool) error {
 	recs, err := s.Store.Records(ctx, KindRepository, t.Account, t.Region)
 	if err != nil {
 		return err
@@ -1043,7 +1037,7 @@ func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *sourc
 		read := make([]*model.Repository, len(part))
 		readErr := make([]error, len(part))
 		parallel(ctx, s.Options.Concurrency, len(part), func(i int) { read[i], readErr[i] = src.Complete(ctx, part[i], registry) })
-		var batch []publish.Evaluated
+		var batch []engine.Evaluated
 		var fresh []*Record
 		for i, repo := range read {
 			if readErr[i] != nil {
@@ -1051,7 +1045,7 @@ func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *sourc
 				continue
 			}
 			fs := s.Engine.Repository(repo, now)
-			if ev := (publish.Evaluated{ResourceID: repo.ID(), Resource: repo, Findings: fs}); r.needed(ev) {
+			if ev := s.Engine.Reported(repo, fs); r.needed(ev) {
 				batch = append(batch, ev)
 			}
 			fresh = append(fresh, &Record{Kind: KindRepository, ID: repo.ID(), Account: t.Account, Region: t.Region,
@@ -1080,7 +1074,7 @@ func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *sourc
 // archive archives the findings of every resource of the target that has open findings or a revision record but
 // was not seen by this sweep's complete listings: deleted or deregistered revisions, superseded ones in latest
 // mode, deleted repositories, images no longer in scope.
-func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string]*Record, seen map[string]bool, imagesKnown bool, publishAll func([]publish.Evaluated, []string) bool) error {
+func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string]*Record, seen map[string]bool, imagesKnown bool, publishAll func([]engine.Evaluated, []string) bool) error {
 	owned := ":" + t.Region + ":" + t.Account + ":"
 	gone := map[string]bool{}
 	var goneRecs []*Record
@@ -1093,7 +1087,7 @@ func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string
 	}
 	if open, ok := t.Sink.(OpenResources); ok {
 		ids, err := open.OpenResources(ctx)
-		if err != nil && !errors.Is(err, ErrNoState) {
+		if err != nil {
 			return fmt.Errorf("list open resources: %w", err)
 		}
 		for _, id := range ids {

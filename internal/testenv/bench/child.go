@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecsaudit/ecsaudit/internal/audit"
 	"github.com/ecsaudit/ecsaudit/internal/lambdafn"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
@@ -102,7 +101,7 @@ func child(out *ChildOutput) error {
 	// REPORT_PASSES is unset, so the publisher does not report passes: the sweep need not hand it resources that pass.
 	opts := sweep.Options{Unpaced: true, Version: "bench", Concurrency: 4, ReportPasses: false}
 	for {
-		res, err := fn.Service.Sweep(ctx, audit.SweepConfig{Options: opts})
+		res, err := fn.Service.Sweep(ctx, opts)
 		out.Stats = res.Total
 		out.Invocations = res.Invocations
 		out.Unavailable += len(res.Unavailable)

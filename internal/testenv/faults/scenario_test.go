@@ -21,7 +21,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
-	"github.com/ecsaudit/ecsaudit/internal/notify"
+	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/demo"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/faults"
@@ -242,7 +242,7 @@ func (o *outcome) collect(ctx context.Context) error {
 	var notified strings.Builder
 	for _, n := range ns {
 		notified.WriteString(n[0] + "\n" + n[1] + "\n")
-		var doc notify.Document
+		var doc publish.Document
 		if err := json.Unmarshal([]byte(n[1]), &doc); err != nil {
 			return fmt.Errorf("notification %q: %w", n[0], err)
 		}

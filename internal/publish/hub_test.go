@@ -66,8 +66,8 @@ func TestFitSize(t *testing.T) {
 		t.Fatalf("a finding under the limit was trimmed: %v", err)
 	}
 	f = sizedFinding("hopeless", 0, 300_000)
-	if err := fitSize(f); !errors.Is(err, ErrFindingTooLarge) || !strings.Contains(err.Error(), "hopeless") {
-		t.Fatalf("got %v, want ErrFindingTooLarge naming the finding", err)
+	if err := fitSize(f); !errors.Is(err, errFindingTooLarge) || !strings.Contains(err.Error(), "hopeless") {
+		t.Fatalf("got %v, want errFindingTooLarge naming the finding", err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package notify
+package publish
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -25,24 +24,10 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/model"
-	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	awstest.Stop()
-	os.Exit(code)
-}
-
-const (
-	testAccount   = "123456789012"
-	testRegion    = "us-east-1"
-	testTable     = "ecsaudit-state"
-	plantedSecret = "PLANTED-s3cr3t-Value-7f9c"
 )
 
 var now = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -71,14 +56,14 @@ func containerRule(id string, sev rule.Severity, prefix string) *rule.Rule[*mode
 	}
 }
 
-var testCatalog = engine.NewCatalog(
+var notifyCatalog = engine.NewCatalog(
 	containerRule("test.critical", rule.Critical, "crit"),
 	containerRule("test.high", rule.High, "high"),
 	containerRule("test.low", rule.Low, "low"),
 )
 
 // taskDef builds a revision whose containers carry a planted secret in every place a task definition can hold one.
-func taskDef(family string, containers ...string) *model.TaskDefinition {
+func notifyTaskDef(family string, containers ...string) *model.TaskDefinition {
 	arn := fmt.Sprintf("arn:aws:ecs:%s:%s:task-definition/%s:1", testRegion, testAccount, family)
 	td := &model.TaskDefinition{
 		Ref: model.Ref{ARN: arn, Partition: "aws", Account: testAccount, Region: testRegion, Source: "test"},
@@ -105,7 +90,7 @@ func taskDef(family string, containers ...string) *model.TaskDefinition {
 	return td
 }
 
-type env struct {
+type notifyEnv struct {
 	t     *testing.T
 	shim  *emulator.Shim
 	hub   *securityhub.Client
@@ -118,8 +103,8 @@ type env struct {
 	eng   *engine.Engine
 }
 
-// newEnv enables Security Hub, creates the state table, and subscribes an SQS queue to a new topic.
-func newEnv(t *testing.T) *env {
+// newNotifyEnv enables Security Hub, creates the state table, and subscribes an SQS queue to a new topic.
+func newNotifyEnv(t *testing.T) *notifyEnv {
 	t.Helper()
 	srv := awstest.Emulator(t)
 	shim, err := emulator.NewShim(srv.URL)
@@ -129,9 +114,9 @@ func newEnv(t *testing.T) *env {
 	ts := httptest.NewServer(shim)
 	t.Cleanup(ts.Close)
 	cfg := awstest.Config(ts.URL, testRegion)
-	e := &env{
+	e := &notifyEnv{
 		t: t, shim: shim, hub: securityhub.NewFromConfig(cfg), db: dynamodb.NewFromConfig(cfg),
-		sns: sns.NewFromConfig(cfg), sqs: sqs.NewFromConfig(cfg), eng: engine.New(testCatalog, nil),
+		sns: sns.NewFromConfig(cfg), sqs: sqs.NewFromConfig(cfg), eng: engine.New(notifyCatalog, nil),
 	}
 	ctx := context.Background()
 	if _, err := e.hub.EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
@@ -164,15 +149,15 @@ func newEnv(t *testing.T) *env {
 }
 
 // run is one invocation: evaluate, publish, notify.
-func (e *env) run(opts Options, tds ...*model.TaskDefinition) (publish.Outcome, Result) {
+func (e *notifyEnv) run(opts NotifyOptions, tds ...*model.TaskDefinition) (Outcome, NotifyResult) {
 	e.t.Helper()
 	ctx := context.Background()
-	var ev []publish.Evaluated
+	var ev []engine.Evaluated
 	for _, td := range tds {
-		ev = append(ev, publish.Evaluated{ResourceID: td.ID(), Resource: td, Findings: e.eng.Task(td, now)})
+		ev = append(ev, engine.Evaluated{ResourceID: td.ID(), Resource: td, Findings: e.eng.Task(td, now)})
 	}
-	p := publish.New(e.hub, e.store, publish.Options{
-		Account: testAccount, Region: testRegion, Version: "test", Lookup: testCatalog.Lookup,
+	p := New(e.hub, e.store, Options{
+		Account: testAccount, Region: testRegion, Version: "test", Lookup: notifyCatalog.Lookup,
 		Now: func() time.Time { return now },
 	})
 	out, err := p.Publish(ctx, ev)
@@ -181,7 +166,7 @@ func (e *env) run(opts Options, tds ...*model.TaskDefinition) (publish.Outcome, 
 	}
 	opts.TopicARN = e.topic
 	opts.Now = func() time.Time { return now }
-	res, err := New(e.sns, e.store, opts).Notify(ctx, out.Notify)
+	res, err := NewNotifier(e.sns, e.store, opts).Notify(ctx, out.Notify)
 	if err != nil {
 		e.t.Fatalf("notify: %v", err)
 	}
@@ -196,7 +181,7 @@ type delivered struct {
 }
 
 // receive drains the subscriber queue.
-func (e *env) receive() []delivered {
+func (e *notifyEnv) receive() []delivered {
 	e.t.Helper()
 	var out []delivered
 	for {
@@ -235,7 +220,7 @@ func (e *env) receive() []delivered {
 }
 
 // texts returns the "default" (text) form of every SNS message published through the shim.
-func (e *env) texts() []string {
+func (e *notifyEnv) texts() []string {
 	e.t.Helper()
 	var out []string
 	for _, r := range e.shim.Requests() {
@@ -273,17 +258,12 @@ func hashIDs(sortedIDs []string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-func sorted(ids ...string) []string {
-	sort.Strings(ids)
-	return ids
-}
-
 func TestNotifySummarisesNewFailures(t *testing.T) {
-	e := newEnv(t)
+	e := newNotifyEnv(t)
 	e.shim.Capture(true)
-	web := taskDef("web", "crit-app", "high-proxy", "low-log")
-	api := taskDef("api", "high-api")
-	_, res := e.run(Options{}, web, api)
+	web := notifyTaskDef("web", "crit-app", "high-proxy", "low-log")
+	api := notifyTaskDef("api", "high-api")
+	_, res := e.run(NotifyOptions{}, web, api)
 	if res.Messages != 1 || len(res.Notified) != 3 {
 		t.Fatalf("result %+v, want one message about 3 findings", res)
 	}
@@ -347,24 +327,24 @@ func TestNotifySummarisesNewFailures(t *testing.T) {
 }
 
 func TestNoRepeatNotification(t *testing.T) {
-	e := newEnv(t)
-	web := taskDef("web", "high-app")
-	first, _ := e.run(Options{}, web)
+	e := newNotifyEnv(t)
+	web := notifyTaskDef("web", "high-app")
+	first, _ := e.run(NotifyOptions{}, web)
 	if n := len(e.receive()); n != 1 || len(first.Notify) != 1 {
 		t.Fatalf("first run: %d messages, %d candidates", n, len(first.Notify))
 	}
 	// The notifier itself refuses to announce a finding twice, whatever list it is given.
-	res, err := New(e.sns, e.store, Options{TopicARN: e.topic}).Notify(context.Background(), first.Notify)
+	res, err := NewNotifier(e.sns, e.store, NotifyOptions{TopicARN: e.topic}).Notify(context.Background(), first.Notify)
 	if err != nil || res.Messages != 0 || len(e.receive()) != 0 {
 		t.Fatalf("same candidates again: %+v %v", res, err)
 	}
 	// Same findings: nothing to say.
-	if _, res := e.run(Options{}, web); res.Messages != 0 || len(e.receive()) != 0 {
+	if _, res := e.run(NotifyOptions{}, web); res.Messages != 0 || len(e.receive()) != 0 {
 		t.Fatalf("second run announced again: %+v", res)
 	}
 	// A new failure: only it is announced.
 	web.Def.ContainerDefinitions = append(web.Def.ContainerDefinitions, ecstypes.ContainerDefinition{Name: aws.String("high-new"), Image: aws.String("busybox")})
-	e.run(Options{}, web)
+	e.run(NotifyOptions{}, web)
 	msgs := e.receive()
 	if len(msgs) != 1 || fmt.Sprint(docIDs(msgs[0].Doc)) != fmt.Sprint([]string{id(web, "test.high", "high-new")}) {
 		t.Fatalf("third run: %+v", msgs)
@@ -375,31 +355,31 @@ func TestNoRepeatNotification(t *testing.T) {
 }
 
 func TestNotifyBaseline(t *testing.T) {
-	e := newEnv(t)
-	web := taskDef("web", "crit-app", "low-log")
-	_, res := e.run(Options{Baseline: true}, web)
+	e := newNotifyEnv(t)
+	web := notifyTaskDef("web", "crit-app", "low-log")
+	_, res := e.run(NotifyOptions{Baseline: true}, web)
 	if res.Messages != 0 || len(res.Baselined) != 2 || len(e.receive()) != 0 {
 		t.Fatalf("baseline sent something: %+v", res)
 	}
 	// After the baseline, even a lower threshold announces nothing old.
-	if _, res := e.run(Options{Threshold: rule.Low}, web); res.Messages != 0 {
+	if _, res := e.run(NotifyOptions{Threshold: rule.Low}, web); res.Messages != 0 {
 		t.Fatalf("baselined findings announced: %+v", res)
 	}
 	web.Def.ContainerDefinitions = append(web.Def.ContainerDefinitions, ecstypes.ContainerDefinition{Name: aws.String("crit-new"), Image: aws.String("busybox")})
-	e.run(Options{}, web)
+	e.run(NotifyOptions{}, web)
 	if msgs := e.receive(); len(msgs) != 1 || msgs[0].Doc.Count != 1 {
 		t.Fatalf("new finding after baseline: %+v", msgs)
 	}
 }
 
 func TestNotifyCapsTheTextListing(t *testing.T) {
-	e := newEnv(t)
+	e := newNotifyEnv(t)
 	e.shim.Capture(true)
 	var names []string
 	for i := range 25 {
 		names = append(names, fmt.Sprintf("high-%02d", i))
 	}
-	e.run(Options{}, taskDef("web", names...))
+	e.run(NotifyOptions{}, notifyTaskDef("web", names...))
 	msgs := e.receive()
 	if len(msgs) != 1 || msgs[0].Doc.Count != 25 || len(msgs[0].Doc.Findings) != 25 {
 		t.Fatalf("messages %d, document count %d", len(msgs), msgs[0].Doc.Count)
@@ -411,13 +391,13 @@ func TestNotifyCapsTheTextListing(t *testing.T) {
 }
 
 func TestNotifySplitsLargeMessages(t *testing.T) {
-	e := newEnv(t)
+	e := newNotifyEnv(t)
 	var names []string
 	for i := range 40 {
 		names = append(names, fmt.Sprintf("high-%02d", i))
 	}
 	const limit = 16 * 1024
-	_, res := e.run(Options{MaxBytes: limit}, taskDef("web", names...))
+	_, res := e.run(NotifyOptions{MaxBytes: limit}, notifyTaskDef("web", names...))
 	msgs := e.receive()
 	if res.Messages < 2 || len(msgs) != res.Messages {
 		t.Fatalf("%d messages published, %d delivered: want several", res.Messages, len(msgs))
@@ -445,9 +425,9 @@ func TestNotifySplitsLargeMessages(t *testing.T) {
 		}
 	}
 	// Each part fits the limit as SNS counts it.
-	n := New(nil, nil, Options{MaxBytes: limit, Now: func() time.Time { return now }})
+	n := NewNotifier(nil, nil, NotifyOptions{MaxBytes: limit, Now: func() time.Time { return now }})
 	var fs []*engine.Finding
-	for _, f := range e.eng.Task(taskDef("web", names...), now) {
+	for _, f := range e.eng.Task(notifyTaskDef("web", names...), now) {
 		if f.Status == rule.Failed {
 			fs = append(fs, &f)
 		}
@@ -462,10 +442,10 @@ func TestNotifySplitsLargeMessages(t *testing.T) {
 
 // Nothing sent to any service, and nothing stored, carries a planted secret value.
 func TestNoPlantedSecretSentOrStored(t *testing.T) {
-	e := newEnv(t)
+	e := newNotifyEnv(t)
 	e.shim.Capture(true)
-	web := taskDef("web", "crit-app", "high-proxy")
-	out, res := e.run(Options{}, web)
+	web := notifyTaskDef("web", "crit-app", "high-proxy")
+	out, res := e.run(NotifyOptions{}, web)
 	if out.Created == 0 || res.Messages != 1 {
 		t.Fatalf("nothing was sent: %+v %+v", out, res)
 	}
@@ -527,7 +507,7 @@ func TestSubjectIsShortPrintableASCII(t *testing.T) {
 	}
 }
 
-func recordOf(t *testing.T, e *env, fid string) *state.Record {
+func recordOf(t *testing.T, e *notifyEnv, fid string) *state.Record {
 	t.Helper()
 	recs, err := e.store.Get(context.Background(), []string{fid})
 	if err != nil {

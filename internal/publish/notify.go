@@ -1,20 +1,4 @@
-// Package notify tells people about new failures through SNS without flooding them: one message per invocation
-// (per account) summarises the FAILED findings at or above a threshold that were never notified before, and the
-// finding state (package state) then records them as notified, so no finding is announced twice.
-//
-// A message has a subject under 100 characters, a readable text body (resource, rule, severity, container, what was
-// seen, why it matters, how to fix, a Security Hub console link), capped at a number of listed findings with
-// "and N more" and where to see them, and a JSON form for machines: it is published with MessageStructure json, the
-// text under "default" (email and SMS) and one JSON document under "sqs", "lambda", "http" and "https". Message
-// attributes serve subscription filter policies: maxSeverity and account (String), severities, ruleIds and
-// resourceTypes (String.Array). A message that would exceed SNS's 256 KB (body and attributes) is split in parts.
-//
-// With Baseline set, the findings are recorded as notified without sending anything: the first sweep of a large
-// account then does not announce every finding that predates the auditor.
-//
-// Delivery is at least once: a finding is marked after its message was accepted, so a failure between the two sends
-// it again next time rather than never.
-package notify
+package publish
 
 import (
 	"context"
@@ -52,8 +36,8 @@ const (
 	splitMargin = 1024
 )
 
-// Options configure a Notifier.
-type Options struct {
+// NotifyOptions configure a Notifier.
+type NotifyOptions struct {
 	TopicARN string
 	// Threshold is the lowest severity notified (default HIGH).
 	Threshold rule.Severity
@@ -69,8 +53,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Result says what one call did.
-type Result struct {
+// NotifyResult says what one notification did.
+type NotifyResult struct {
 	// Messages is the number of SNS messages published.
 	Messages int
 	// Notified lists the finding Ids announced.
@@ -79,15 +63,31 @@ type Result struct {
 	Baselined []string
 }
 
-// Notifier publishes finding summaries to one SNS topic.
+// Notifier publishes finding summaries to one SNS topic: it tells people about new failures without flooding them.
+// One message per invocation (per account) summarises the FAILED findings at or above a threshold that were never
+// notified before, and the finding state (package state) then records them as notified, so no finding is announced
+// twice.
+//
+// A message has a subject under 100 characters, a readable text body (resource, rule, severity, container, what was
+// seen, why it matters, how to fix, a Security Hub console link), capped at a number of listed findings with
+// "and N more" and where to see them, and a JSON form for machines: it is published with MessageStructure json, the
+// text under "default" (email and SMS) and one JSON document under "sqs", "lambda", "http" and "https". Message
+// attributes serve subscription filter policies: maxSeverity and account (String), severities, ruleIds and
+// resourceTypes (String.Array). A message that would exceed SNS's 256 KB (body and attributes) is split in parts.
+//
+// With Baseline set, the findings are recorded as notified without sending anything: the first sweep of a large
+// account then does not announce every finding that predates the auditor.
+//
+// Delivery is at least once: a finding is marked after its message was accepted, so a failure between the two sends
+// it again next time rather than never.
 type Notifier struct {
 	sns   *sns.Client
 	store *state.Store
-	opts  Options
+	opts  NotifyOptions
 }
 
-// New returns a notifier.
-func New(client *sns.Client, store *state.Store, opts Options) *Notifier {
+// NewNotifier returns a notifier.
+func NewNotifier(client *sns.Client, store *state.Store, opts NotifyOptions) *Notifier {
 	if opts.Threshold == "" {
 		opts.Threshold = rule.High
 	}
@@ -103,10 +103,10 @@ func New(client *sns.Client, store *state.Store, opts Options) *Notifier {
 	return &Notifier{sns: client, store: store, opts: opts}
 }
 
-// Notify announces the new FAILED findings among fs (usually publish.Outcome.Notify) and marks them notified.
+// Notify announces the new FAILED findings among fs (usually Outcome.Notify) and marks them notified.
 // Findings without a stored, open, unsuppressed record are left out: they were not published.
-func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (Result, error) {
-	var res Result
+func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (NotifyResult, error) {
+	var res NotifyResult
 	var ids []string
 	byID := map[string]*engine.Finding{}
 	for i := range fs {

@@ -1,0 +1,223 @@
+package publish
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+
+	"github.com/ecsaudit/ecsaudit/internal/asff"
+	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/rule"
+	"github.com/ecsaudit/ecsaudit/internal/state"
+)
+
+// Limits of the finding lifecycle.
+const (
+	// refreshAfter re-imports an unchanged open finding before Security Hub's 90-day retention drops it.
+	refreshAfter = 30 * 24 * time.Hour
+	// archivedTTL is how long the state of an archived finding is kept (Security Hub keeps it no longer).
+	archivedTTL = 90 * 24 * time.Hour
+)
+
+// decide returns what to send for one result given its stored record, or nil when nothing is to be sent.
+func (p *Publisher) decide(f *engine.Finding, r *state.Record, now time.Time) (*item, error) {
+	switch f.Status {
+	case rule.NotAvailable:
+		if r == nil || !r.Open() || now.Sub(r.LastImportedAt) < refreshAfter {
+			return nil, nil
+		}
+		// Keep the stored failure alive in Security Hub without pretending it was seen again.
+		restored := p.restore(r, f.Subject.Resource, "The latest evaluation could not complete; this is the last result seen.")
+		it, err := p.build(restored, r, state.Active, now)
+		if err != nil {
+			return nil, err
+		}
+		it.kind = kindUpdated
+		return it, nil
+	case rule.Passed:
+		switch {
+		case r != nil && r.Open():
+			it, err := p.build(f, r, state.Archived, now)
+			if err != nil {
+				return nil, err
+			}
+			it.kind = kindResolved
+			return it, nil
+		case r != nil && r.RecordState == state.Active && r.Compliance == state.CompliancePassed:
+			return p.refresh(f, r, now)
+		case r == nil && p.opts.ReportPasses:
+			it, err := p.build(f, nil, state.Active, now)
+			if err != nil {
+				return nil, err
+			}
+			it.kind = kindCreated
+			return it, nil
+		}
+		return nil, nil
+	case rule.Failed, rule.Suppressed:
+		want := state.WorkflowNew
+		if f.Status == rule.Suppressed {
+			want = state.WorkflowSuppressed
+		}
+		switch {
+		case r == nil:
+			it, err := p.build(f, nil, state.Active, now)
+			if err != nil {
+				return nil, err
+			}
+			it.kind = kindCreated
+			it.rec.Workflow = want
+			return it, nil
+		case !r.Open():
+			it, err := p.build(f, r, state.Active, now)
+			if err != nil {
+				return nil, err
+			}
+			it.kind = kindReopened
+			if workflowOf(r) != want {
+				it.workflow = want
+			}
+			return it, nil
+		}
+		it, err := p.refresh(f, r, now)
+		if err != nil {
+			return nil, err
+		}
+		if workflowOf(r) != want {
+			if it == nil {
+				it = &item{kind: kindUpdated, rec: copyRecord(r), prior: r, result: f}
+			}
+			it.workflow = want
+		}
+		return it, nil
+	}
+	return nil, nil
+}
+
+// refresh re-imports an active finding when what would be sent changed or its last import is old.
+func (p *Publisher) refresh(f *engine.Finding, r *state.Record, now time.Time) (*item, error) {
+	it, err := p.build(f, r, state.Active, now)
+	if err != nil {
+		return nil, err
+	}
+	if it.rec.Fingerprint == r.Fingerprint && now.Sub(r.LastImportedAt) < refreshAfter {
+		return nil, nil
+	}
+	it.kind = kindUpdated
+	return it, nil
+}
+
+// archive archives a stored active finding that has no current result.
+func (p *Publisher) archive(r *state.Record, res model.Resource, why string, now time.Time) (*item, error) {
+	it, err := p.build(p.restore(r, res, why), r, state.Archived, now)
+	if err != nil {
+		return nil, err
+	}
+	it.kind = kindArchived
+	return it, nil
+}
+
+// restore rebuilds a finding from its record and its rule's metadata: the state keeps no text of its own.
+func (p *Publisher) restore(r *state.Record, res model.Resource, detail string) *engine.Finding {
+	var meta *rule.Meta
+	if p.opts.Lookup != nil {
+		meta = p.opts.Lookup(r.RuleID)
+	}
+	if meta == nil {
+		meta = &rule.Meta{ID: r.RuleID, Title: r.RuleID, Severity: r.Severity, ResourceType: r.ResourceType}
+	}
+	status := r.Status
+	if status == "" {
+		status = rule.Failed
+	}
+	// The finding's ID is derived from rule, resource and container, as r.FindingID was.
+	return &engine.Finding{
+		Rule: meta, Status: status, Severity: r.Severity, Container: r.Container, Detail: detail,
+		Subject: &engine.Subject{
+			Resource: res, Type: r.ResourceType, ID: r.ResourceID, Account: r.Account, Region: r.Region,
+		},
+	}
+}
+
+// build maps a finding for import with the lifecycle's timestamps and record state, and the record to store
+// after it is accepted.
+func (p *Publisher) build(f *engine.Finding, prior *state.Record, recordState string, now time.Time) (*item, error) {
+	updated := nextUpdatedAt(now, prior)
+	created, firstSeen := updated, updated
+	if prior != nil && !prior.CreatedAt.IsZero() {
+		created, firstSeen = prior.CreatedAt, prior.FirstObservedAt
+		if firstSeen.IsZero() {
+			firstSeen = created
+		}
+	}
+	af, err := asff.Build(f, asff.Params{
+		Version: p.opts.Version, CreatedAt: created, UpdatedAt: updated,
+		Account: p.opts.Account, Region: p.opts.Region, Partition: p.opts.Partition,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("map finding %s: %w", f.ID(), err)
+	}
+	af.FirstObservedAt = aws.String(state.FormatTime(firstSeen))
+	af.RecordState = types.RecordState(recordState)
+	if prior != nil {
+		// Security Hub ignores Workflow on an existing finding; BatchUpdateFindings changes it.
+		af.Workflow = nil
+	}
+	rec := &state.Record{
+		FindingID: f.ID(), Status: f.Status, Severity: f.Severity, RuleID: f.Rule.ID, ResourceID: f.Subject.ID,
+		ResourceType: f.Subject.Type, Container: f.Container,
+		Account: aws.ToString(af.AwsAccountId), Region: aws.ToString(af.Region),
+		CreatedAt: created, FirstObservedAt: firstSeen, LastImportedAt: now, UpdatedAt: updated,
+		RecordState: recordState, Fingerprint: fingerprint(af),
+	}
+	if af.Compliance != nil {
+		rec.Compliance = string(af.Compliance.Status)
+	}
+	if prior != nil {
+		rec.Workflow, rec.Notified, rec.NotifiedAt = prior.Workflow, prior.Notified, prior.NotifiedAt
+	} else if af.Workflow != nil {
+		rec.Workflow = string(af.Workflow.Status)
+	}
+	if recordState == state.Archived {
+		rec.ExpiresAt = now.Add(archivedTTL)
+	}
+	return &item{finding: &af, rec: rec, prior: prior, result: f}, nil
+}
+
+// nextUpdatedAt returns the UpdatedAt to send now: the clock's time in milliseconds, or one millisecond after the
+// stored UpdatedAt when the clock is not ahead of it (Security Hub ignores an update that is not strictly newer).
+func nextUpdatedAt(now time.Time, prior *state.Record) time.Time {
+	t := now.UTC().Truncate(time.Millisecond)
+	if prior != nil && !t.After(prior.UpdatedAt) {
+		return prior.UpdatedAt.UTC().Truncate(time.Millisecond).Add(time.Millisecond)
+	}
+	return t
+}
+
+// fingerprint hashes what would be sent apart from timestamps and workflow, to tell whether an open finding changed.
+func fingerprint(f types.AwsSecurityFinding) string {
+	f.CreatedAt, f.UpdatedAt, f.FirstObservedAt, f.LastObservedAt, f.ProcessedAt = nil, nil, nil, nil, nil
+	f.Workflow = nil
+	// Encoding SDK types with encoding/json cannot fail: they hold only strings, numbers, maps and slices.
+	data, _ := json.Marshal(f)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:16])
+}
+
+func workflowOf(r *state.Record) string {
+	if r.Workflow == "" {
+		return state.WorkflowNew
+	}
+	return r.Workflow
+}
+
+func copyRecord(r *state.Record) *state.Record {
+	c := *r
+	return &c
+}
