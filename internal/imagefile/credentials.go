@@ -134,6 +134,9 @@ func envCredentials(data []byte, settings *rule.Settings) []string {
 			continue
 		}
 		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"'`)
+		if placeholder.MatchString(v) {
+			continue // a template's .env.example: the value is filled in elsewhere
+		}
 		if _, ok := taskdef.CredentialSignal(k, v, settings); ok {
 			keys = append(keys, k)
 		}
