@@ -37,6 +37,9 @@ var RootUser = register(&Rule{
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		return linuxOnly(t, env, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			u := parseLinuxUser(c.User)
+			if img, ok := t.ImageUsers[str(c.Image)]; ok && !u.set {
+				return imageUser(env, t.ContainerName(i), img, userPath.at(i))
+			}
 			detail := env.Detailf("container %q %s", t.ContainerName(i), u.describe())
 			if u.root {
 				return fail(detail, userPath.at(i))
