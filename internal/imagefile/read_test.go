@@ -8,6 +8,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	it "github.com/ecsaudit/ecsaudit/internal/testenv/imagetest"
+
 	"github.com/ecsaudit/ecsaudit/internal/model"
 )
 
@@ -20,34 +22,34 @@ const (
 )
 
 // kitchenSink is one image with every case the filesystem rules meet, in gzip and plain layers.
-func kitchenSink() image {
-	return image{
-		config: v1.Config{User: "1000", Env: []string{"PATH=/usr/bin"}},
-		layers: []layer{
-			{gzip: true, entries: []entry{
-				dir("bin/"), file("bin/sh", 0o755, "elf"), file("bin/busybox", 0o755, "elf"),
-				dir("usr/bin/"), file("usr/bin/passwd", 0o4755, "elf"), file("usr/bin/su", 0o4755, "elf"),
-				file("usr/bin/wall", 0o2755, "elf"), file("usr/local/bin/curl", 0o755, "elf"),
-				dir("opt/app/"), file("opt/app/helper", 0o6755, "elf"),
-				file("root/.ssh/id_rsa", 0o600, plantedKey),
-				file("usr/lib/python3/site-packages/tests/key.pem", 0o644, plantedKey),
-				file("etc/ssl/certs/ca.pem", 0o644, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
+func kitchenSink() it.Image {
+	return it.Image{
+		Config: v1.Config{User: "1000", Env: []string{"PATH=/usr/bin"}},
+		Layers: []it.Layer{
+			{Gzip: true, Entries: []it.Entry{
+				it.Dir("bin/"), it.File("bin/sh", 0o755, "elf"), it.File("bin/busybox", 0o755, "elf"),
+				it.Dir("usr/bin/"), it.File("usr/bin/passwd", 0o4755, "elf"), it.File("usr/bin/su", 0o4755, "elf"),
+				it.File("usr/bin/wall", 0o2755, "elf"), it.File("usr/local/bin/curl", 0o755, "elf"),
+				it.Dir("opt/app/"), it.File("opt/app/helper", 0o6755, "elf"),
+				it.File("root/.ssh/id_rsa", 0o600, plantedKey),
+				it.File("usr/lib/python3/site-packages/tests/key.pem", 0o644, plantedKey),
+				it.File("etc/ssl/certs/ca.pem", 0o644, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
 			}},
-			{entries: []entry{
+			{Entries: []it.Entry{
 				// passwd loses its bit, the secret is deleted, the shell directory goes, /opt/app is made opaque.
-				file("usr/bin/passwd", 0o755, "elf"),
-				whiteout("root/.ssh/.wh.id_rsa"),
-				whiteout(".wh.bin"),
-				whiteout("opt/app/.wh..wh..opq"), file("opt/app/run", 0o755, "elf"),
-				file("home/app/.aws/credentials", 0o600, plantedAWS),
-				file("home/app/.npmrc", 0o600, plantedNpmrc),
-				file("srv/.env", 0o600, plantedEnv),
-				file("srv/.env.example", 0o644, "DB_PASSWORD=${DB_PASSWORD}\n"),
+				it.File("usr/bin/passwd", 0o755, "elf"),
+				it.Whiteout("root/.ssh/.wh.id_rsa"),
+				it.Whiteout(".wh.bin"),
+				it.Whiteout("opt/app/.wh..wh..opq"), it.File("opt/app/run", 0o755, "elf"),
+				it.File("home/app/.aws/credentials", 0o600, plantedAWS),
+				it.File("home/app/.npmrc", 0o600, plantedNpmrc),
+				it.File("srv/.env", 0o600, plantedEnv),
+				it.File("srv/.env.example", 0o644, "DB_PASSWORD=${DB_PASSWORD}\n"),
 			}},
-			{gzip: true, entries: []entry{
+			{Gzip: true, Entries: []it.Entry{
 				// A shell brought back under a new name in a standard path, and a hard link to a setuid file.
-				symlink("usr/bin/sh", "/usr/bin/dash"), file("usr/bin/dash", 0o755, "elf"),
-				{name: "usr/bin/su2", typ: '1', link: "usr/bin/su"},
+				it.Symlink("usr/bin/sh", "/usr/bin/dash"), it.File("usr/bin/dash", 0o755, "elf"),
+				{Name: "usr/bin/su2", Type: '1', Link: "usr/bin/su"},
 			}},
 		},
 	}
@@ -67,11 +69,11 @@ func wantKitchenSink(img *model.ImageContents) *model.ImageContents {
 }
 
 func TestReadLayoutAndArchives(t *testing.T) {
-	build := func(t *testing.T) (files, v1.Descriptor, v1.Hash) {
-		f := files{}
-		d, cfg := f.add(t, kitchenSink())
+	build := func(t *testing.T) (it.Files, v1.Descriptor, v1.Hash) {
+		f := it.Files{}
+		d, cfg := f.Add(t, kitchenSink())
 		d.Annotations = map[string]string{annotationContainerdRef: "registry.example.com/team/app:1.2", annotationRefName: "1.2"}
-		return f.layout(t, d), d, cfg
+		return f.Layout(t, d), d, cfg
 	}
 	tests := []struct {
 		name string
@@ -79,17 +81,17 @@ func TestReadLayoutAndArchives(t *testing.T) {
 	}{
 		{"OCI layout directory", func(t *testing.T) (string, string) {
 			f, d, _ := build(t)
-			return f.writeDir(t), d.Digest.String()
+			return f.WriteDir(t), d.Digest.String()
 		}},
 		{"OCI layout in a tar", func(t *testing.T) (string, string) {
 			f, d, _ := build(t)
-			return f.writeTar(t), d.Digest.String()
+			return f.WriteTar(t), d.Digest.String()
 		}},
 		{"docker save, Docker 25+", func(t *testing.T) (string, string) {
 			f, d, cfg := build(t)
-			m := []dockerManifest{{Config: "blobs/sha256/" + cfg.Hex, RepoTags: []string{"registry.example.com/team/app:latest"}}}
+			m := []it.DockerManifest{{Config: "blobs/sha256/" + cfg.Hex, RepoTags: []string{"registry.example.com/team/app:latest"}}}
 			f["manifest.json"], _ = json.Marshal(m)
-			return f.writeTar(t), d.Digest.String()
+			return f.WriteTar(t), d.Digest.String()
 		}},
 	}
 	for _, tt := range tests {
@@ -139,20 +141,20 @@ func noPlanted(t *testing.T, v any) {
 }
 
 func TestReadMultiPlatform(t *testing.T) {
-	f := files{}
-	amd, amdCfg := f.add(t, image{config: v1.Config{User: "app"}, platform: &v1.Platform{OS: "linux", Architecture: "amd64"},
-		layers: []layer{{entries: []entry{file("bin/sh", 0o755, "elf")}}}})
-	arm, _ := f.add(t, image{platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"},
-		layers: []layer{{gzip: true, entries: []entry{file("usr/bin/passwd", 0o4755, "elf")}}}})
-	att, _ := f.add(t, image{platform: &v1.Platform{OS: "unknown", Architecture: "unknown"},
-		layers: []layer{{entries: []entry{file("sbom.json", 0o644, "{}")}}}})
+	f := it.Files{}
+	amd, amdCfg := f.Add(t, it.Image{Config: v1.Config{User: "app"}, Platform: &v1.Platform{OS: "linux", Architecture: "amd64"},
+		Layers: []it.Layer{{Entries: []it.Entry{it.File("bin/sh", 0o755, "elf")}}}})
+	arm, _ := f.Add(t, it.Image{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"},
+		Layers: []it.Layer{{Gzip: true, Entries: []it.Entry{it.File("usr/bin/passwd", 0o4755, "elf")}}}})
+	att, _ := f.Add(t, it.Image{Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"},
+		Layers: []it.Layer{{Entries: []it.Entry{it.File("sbom.json", 0o644, "{}")}}}})
 	att.Annotations = map[string]string{annotationRefType: "attestation-manifest", "vnd.docker.reference.digest": amd.Digest.String()}
-	nested := f.index(t, amd, arm, att)
+	nested := f.Index(t, amd, arm, att)
 	nested.Annotations = map[string]string{annotationContainerdRef: "docker.io/library/app:2", annotationRefName: "2"}
-	f.layout(t, nested)
+	f.Layout(t, nested)
 	// docker save of a multi-platform image lists only the platform pulled in manifest.json.
-	f["manifest.json"], _ = json.Marshal([]dockerManifest{{Config: "blobs/sha256/" + amdCfg.Hex, RepoTags: []string{"app:2"}}})
-	imgs, err := Read(f.writeTar(t), Options{})
+	f["manifest.json"], _ = json.Marshal([]it.DockerManifest{{Config: "blobs/sha256/" + amdCfg.Hex, RepoTags: []string{"app:2"}}})
+	imgs, err := Read(f.WriteTar(t), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,9 +176,9 @@ func TestReadMultiPlatform(t *testing.T) {
 
 func TestReadLegacyDockerSave(t *testing.T) {
 	img := kitchenSink()
-	img.config.Env = append(img.config.Env, "API_TOKEN=PLANTED-token-value")
-	img.history = []string{"/bin/sh -c #(nop) ADD file:abc in /", "RUN curl -u admin:PLANTEDpw https://example.com/x"}
-	p := legacyDockerSave(t, img, []string{"app:legacy"}).writeTar(t)
+	img.Config.Env = append(img.Config.Env, "API_TOKEN=PLANTED-token-value")
+	img.History = []string{"/bin/sh -c #(nop) ADD file:abc in /", "RUN curl -u admin:PLANTEDpw https://example.com/x"}
+	p := it.LegacyDockerSave(t, img, []string{"app:legacy"}).WriteTar(t)
 	imgs, err := Read(p, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -196,13 +198,13 @@ func TestReadLegacyDockerSave(t *testing.T) {
 }
 
 func TestReadBudget(t *testing.T) {
-	f := files{}
+	f := it.Files{}
 	big := strings.Repeat("x", 64<<10)
-	d, _ := f.add(t, image{layers: []layer{
-		{entries: []entry{file("data/a", 0o644, big)}},
-		{entries: []entry{file("usr/bin/passwd", 0o4755, "elf")}},
+	d, _ := f.Add(t, it.Image{Layers: []it.Layer{
+		{Entries: []it.Entry{it.File("data/a", 0o644, big)}},
+		{Entries: []it.Entry{it.File("usr/bin/passwd", 0o4755, "elf")}},
 	}})
-	p := f.layout(t, d).writeDir(t)
+	p := f.Layout(t, d).WriteDir(t)
 	imgs, err := Read(p, Options{MaxBytes: 32 << 10})
 	if err != nil {
 		t.Fatal(err)
@@ -221,28 +223,28 @@ func TestReadBudget(t *testing.T) {
 }
 
 func TestReadErrors(t *testing.T) {
-	f := files{"index.json": []byte(`{"manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:` +
+	f := it.Files{"index.json": []byte(`{"manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:` +
 		strings.Repeat("0", 64) + `"}]}`)}
-	if _, err := Read(f.writeTar(t), Options{}); err == nil || !strings.Contains(err.Error(), "manifest sha256:000") {
+	if _, err := Read(f.WriteTar(t), Options{}); err == nil || !strings.Contains(err.Error(), "manifest sha256:000") {
 		t.Errorf("missing manifest blob: %v", err)
 	}
-	if _, err := Read(files{"x.txt": []byte("hi")}.writeTar(t), Options{}); err == nil {
+	if _, err := Read(it.Files{"x.txt": []byte("hi")}.WriteTar(t), Options{}); err == nil {
 		t.Error("a tar without index.json or manifest.json read without error")
 	}
-	if _, err := Read(files{"index.json": []byte(`{`)}.writeDir(t), Options{}); err == nil || !strings.Contains(err.Error(), "decode index.json") {
+	if _, err := Read(it.Files{"index.json": []byte(`{`)}.WriteDir(t), Options{}); err == nil || !strings.Contains(err.Error(), "decode index.json") {
 		t.Errorf("broken index.json: %v", err)
 	}
 	// A layer that is not a tar leaves the image incomplete rather than failing the file.
-	g := files{}
-	d, _ := g.add(t, image{layers: []layer{{entries: []entry{file("a", 0o644, "a")}}}})
+	g := it.Files{}
+	d, _ := g.Add(t, it.Image{Layers: []it.Layer{{Entries: []it.Entry{it.File("a", 0o644, "a")}}}})
 	g["blobs/sha256/"+mustManifest(t, g, d).Layers[0].Digest.Hex] = []byte("not a tar at all, not even close......")
-	imgs, err := Read(g.layout(t, d).writeDir(t), Options{})
+	imgs, err := Read(g.Layout(t, d).WriteDir(t), Options{})
 	if err != nil || imgs[0].Incomplete == "" {
 		t.Errorf("bad layer: %v, %+v", err, imgs)
 	}
 }
 
-func mustManifest(t *testing.T, f files, d v1.Descriptor) *v1.Manifest {
+func mustManifest(t *testing.T, f it.Files, d v1.Descriptor) *v1.Manifest {
 	t.Helper()
 	var m v1.Manifest
 	if err := json.Unmarshal(f["blobs/sha256/"+d.Digest.Hex], &m); err != nil {
@@ -252,16 +254,16 @@ func mustManifest(t *testing.T, f files, d v1.Descriptor) *v1.Manifest {
 }
 
 func TestSniff(t *testing.T) {
-	f := files{}
-	d, _ := f.add(t, image{layers: []layer{{entries: []entry{file("a", 0o644, "a")}}}})
-	f.layout(t, d)
-	if dir := f.writeDir(t); !IsLayoutDir(dir) {
+	f := it.Files{}
+	d, _ := f.Add(t, it.Image{Layers: []it.Layer{{Entries: []it.Entry{it.File("a", 0o644, "a")}}}})
+	f.Layout(t, d)
+	if dir := f.WriteDir(t); !IsLayoutDir(dir) {
 		t.Error("layout directory not recognised")
 	}
-	if !IsArchive(f.writeTar(t)) {
+	if !IsArchive(f.WriteTar(t)) {
 		t.Error("layout tar not recognised")
 	}
-	if IsArchive(files{"a.json": []byte("{}")}.writeTar(t)) {
+	if IsArchive(it.Files{"a.json": []byte("{}")}.WriteTar(t)) {
 		t.Error("a tar of JSON files taken for an image archive")
 	}
 	if IsLayoutDir(t.TempDir()) {
