@@ -114,7 +114,6 @@ type finalFS struct {
 	shells map[string]fileAt
 	creds  map[string]fileAt // the index of the credential file in found
 	found  []model.CredentialFile
-	layer  int
 }
 
 type fileAt struct {
@@ -176,7 +175,7 @@ func (fsys *finalFS) add(layer int, h *tar.Header, content io.Reader, r *reader)
 	// replaces a directory's whole content.
 	fsys.remove(name, h.Typeflag != tar.TypeDir, layer+1)
 	switch h.Typeflag {
-	case tar.TypeReg, tar.TypeRegA: //nolint:staticcheck // TypeRegA is still written by old tools
+	case tar.TypeReg: // the tar reader reports the old TypeRegA as TypeReg
 		if h.Mode&(modeSetuid|modeSetgid) != 0 {
 			fsys.setuid[name] = fileAt{layer: layer, mode: h.Mode}
 		}
