@@ -46,7 +46,7 @@ func kitchenSink() it.Image {
 				it.File("srv/.env", 0o600, plantedEnv),
 				it.File("srv/.env.example", 0o644, "DB_PASSWORD=${DB_PASSWORD}\n"),
 			}},
-			{Gzip: true, Entries: []it.Entry{
+			{Zstd: true, Entries: []it.Entry{
 				// A shell brought back under a new name in a standard path, and a hard link to a setuid file.
 				it.Symlink("usr/bin/sh", "/usr/bin/dash"), it.File("usr/bin/dash", 0o755, "elf"),
 				{Name: "usr/bin/su2", Type: '1', Link: "usr/bin/su"},

@@ -16,6 +16,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/zstd"
 )
 
 // Entry is one member of a layer.
@@ -47,6 +48,8 @@ func Whiteout(name string) Entry { return File(name, 0o644, "") }
 type Layer struct {
 	Entries []Entry
 	Gzip    bool
+	// Zstd compresses the layer with zstd instead (BuildKit's compression=zstd).
+	Zstd bool
 }
 
 // Bytes returns the layer as its blob: a tar, gzip-compressed when Gzip is set.
@@ -74,6 +77,14 @@ func (l Layer) Bytes(t testing.TB) []byte {
 	}
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if l.Zstd {
+		zw, err := zstd.NewWriter(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zw.Close()
+		return zw.EncodeAll(buf.Bytes(), nil)
 	}
 	if !l.Gzip {
 		return buf.Bytes()
@@ -131,6 +142,9 @@ func (f Files) Add(t testing.TB, img Image) (v1.Descriptor, v1.Hash) {
 		mt := types.OCIUncompressedLayer
 		if l.Gzip {
 			mt = types.OCILayer
+		}
+		if l.Zstd {
+			mt = types.OCILayerZStd
 		}
 		m.Layers = append(m.Layers, v1.Descriptor{MediaType: mt, Size: int64(len(data)), Digest: f.Blob(data)})
 	}
