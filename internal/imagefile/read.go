@@ -118,7 +118,7 @@ func (r *reader) read() ([]*model.ImageContents, error) {
 			return nil, err
 		}
 		if len(out) == 0 {
-			return nil, errors.New("index.json: no image manifest in it")
+			return nil, errors.New("index.json: no image manifest in it that the file holds")
 		}
 		return out, nil
 	}
@@ -184,6 +184,11 @@ func (r *reader) walkIndex(idx *v1.IndexManifest, tags []string, depth int, out 
 				return err
 			}
 		case d.MediaType.IsImage() || d.MediaType == "":
+			if depth > 0 && !r.s.has(blobName(d.Digest)) {
+				// docker save writes the whole index of a multi-platform image but only the platforms it has
+				// pulled: one it does not hold is not in the file to audit.
+				continue
+			}
 			img, err := r.readManifest(d, t)
 			if err != nil {
 				return fmt.Errorf("manifest %s: %w", d.Digest, err)

@@ -154,6 +154,11 @@ func TestReadMultiPlatform(t *testing.T) {
 	f.Layout(t, nested)
 	// docker save of a multi-platform image lists only the platform pulled in manifest.json.
 	f["manifest.json"], _ = json.Marshal([]it.DockerManifest{{Config: "blobs/sha256/" + amdCfg.Hex, RepoTags: []string{"app:2"}}})
+	// A platform the index lists but the archive does not hold (docker save of an image pulled for one platform).
+	absent, _ := (it.Files{}).Add(t, it.Image{Platform: &v1.Platform{OS: "linux", Architecture: "s390x"}})
+	nested = f.Index(t, amd, arm, att, absent)
+	nested.Annotations = map[string]string{annotationContainerdRef: "docker.io/library/app:2", annotationRefName: "2"}
+	f.Layout(t, nested)
 	imgs, err := Read(f.WriteTar(t), Options{})
 	if err != nil {
 		t.Fatal(err)
