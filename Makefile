@@ -94,7 +94,8 @@ FUZZ_TARGETS := \
 	FuzzScanFilter:./internal/rules/ecr \
 	FuzzGlob:./internal/rule \
 	FuzzParseImageRef:./internal/model \
-	FuzzECRHost:./internal/model
+	FuzzECRHost:./internal/model \
+	FuzzReadLayer:./internal/imagefile
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME each (default 30s), one after another: make fuzz FUZZTIME=10m
