@@ -49,6 +49,10 @@ docs: ## regenerate docs/rules.md from the catalog
 bench: ## benchmarks of load + evaluate over the corpus
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
 
+.PHONY: bench-image
+bench-image: ## read images of 10 MB, 100 MB and 1 GB of layers built in a temp dir: time, bytes read, peak heap (docs/performance.md)
+	ECSAUDIT_BENCH_LARGE=1 $(GO) test -run '^$$' -bench BenchmarkImageRead -benchtime 1x -benchmem -count 3 ./internal/imagefile
+
 # SAM build targets ----------------------------------------------------------------------------------------------
 # `sam build` (template.yaml, BuildMethod: makefile) runs build-<LogicalId> with ARTIFACTS_DIR set. The release build
 # is linux/arm64 without cgo or the RPC shim (lambda.norpc), as provided.al2023 on Graviton runs it.
@@ -89,7 +93,8 @@ FUZZ_TARGETS := \
 	FuzzScanFilter:./internal/rules/ecr \
 	FuzzGlob:./internal/rule \
 	FuzzParseImageRef:./internal/model \
-	FuzzECRHost:./internal/model
+	FuzzECRHost:./internal/model \
+	FuzzReadLayer:./internal/imagefile
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME each (default 30s), one after another: make fuzz FUZZTIME=10m

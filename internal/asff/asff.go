@@ -44,6 +44,7 @@ const (
 	FieldSuppressionReason = "ecsaudit/SuppressionReason"
 	FieldSuppressedUntil   = "ecsaudit/SuppressedUntil"
 	FieldDetailsOmitted    = "ecsaudit/DetailsOmitted"
+	FieldPlatform          = "ecsaudit/Platform"
 )
 
 // Limits from the Security Hub API reference (AwsSecurityFinding, Recommendation, Compliance, Resource)
@@ -294,6 +295,7 @@ func productFields(f *engine.Finding, version string) map[string]string {
 	set(FieldContainer, f.Container)
 	set(FieldVersion, version)
 	set(FieldPath, f.Path)
+	set(FieldPlatform, f.Subject.Platform)
 	if f.Status == rule.Suppressed && f.Suppression != nil {
 		set(FieldSuppressedBy, f.Suppression.By)
 		set(FieldSuppressionReason, f.Suppression.Reason)

@@ -63,6 +63,8 @@ func resourceARN(res model.Resource, id identity) string {
 		return model.ImageARN(id.partition, id.region, id.account, repo, digest)
 	case *model.Registry:
 		return model.RegistryARN(id.partition, id.region, id.account)
+	case *model.ImageContents:
+		return imageContentsARN(r, id)
 	}
 	return ""
 }
@@ -94,6 +96,8 @@ func details(res model.Resource, id identity) *types.ResourceDetails {
 		return &types.ResourceDetails{AwsEcrRepository: repoDetails(r, id)}
 	case *model.Image:
 		return &types.ResourceDetails{AwsEcrContainerImage: imageDetails(r, id)}
+	case *model.ImageContents:
+		return &types.ResourceDetails{AwsEcrContainerImage: imageContentsDetails(r, id)}
 	case *model.Registry:
 		if m := registryDetails(r, id); len(m) > 0 {
 			return &types.ResourceDetails{Other: m}

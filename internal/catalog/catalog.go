@@ -5,10 +5,11 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/rules/ecr"
+	"github.com/ecsaudit/ecsaudit/internal/rules/image"
 	"github.com/ecsaudit/ecsaudit/internal/rules/taskdef"
 )
 
-// Default returns every shipped rule: the task definition rules, then the repository, registry and image rules.
+// Default returns every shipped rule: the task definition rules, then the repository, registry and image rules, the image-contents rules.
 func Default() *engine.Catalog {
 	var rules []rule.Checker
 	for _, r := range taskdef.All() {
@@ -21,6 +22,9 @@ func Default() *engine.Catalog {
 		rules = append(rules, r)
 	}
 	for _, r := range ecr.ImageRules() {
+		rules = append(rules, r)
+	}
+	for _, r := range image.All() {
 		rules = append(rules, r)
 	}
 	return engine.NewCatalog(rules...)

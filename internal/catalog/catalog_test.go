@@ -129,6 +129,9 @@ func checkFixtures(t *testing.T, m *rule.Meta) {
 	if m.ResourceType == rule.TypeTaskDefinition {
 		pkg = "taskdef"
 	}
+	if _, err := os.Stat(filepath.Join("..", "rules", "image", "testdata", m.ID)); err == nil {
+		pkg = "image" // the image-contents rules
+	}
 	dir := filepath.Join("..", "rules", pkg, "testdata", m.ID)
 	for _, prefix := range []string{"fail_", "pass_"} {
 		files, err := filepath.Glob(filepath.Join(dir, prefix+"*.json"))

@@ -18,6 +18,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/imagefile"
 	"github.com/ecsaudit/ecsaudit/internal/load"
 	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
@@ -43,7 +44,8 @@ type IO struct {
 const usage = `ecsaudit audits Amazon ECS task definitions and ECR repositories against runtime-security rules.
 
 Usage:
-  ecsaudit scan [flags] PATH...   scan JSON files or directories (searched recursively for *.json)
+  ecsaudit scan [flags] PATH...   scan JSON files, image files (docker save, OCI layout) or directories
+                                  (searched recursively for *.json, *.tar and OCI layouts)
   ecsaudit sweep --region REGION [flags]
                                   audit a live account with the default AWS credentials
   ecsaudit rules [--format text|markdown]
@@ -93,6 +95,7 @@ func scan(args []string, io IO) int {
 	region := fl.String("region", "", "AWS region for inputs that carry no ARN")
 	nowFlag := fl.String("now", "", "evaluation time, RFC 3339 or YYYY-MM-DD (default: the current time)")
 	maxSize := fl.Int64("max-file-size", defaultMaxFileSize, "largest input file to read, in bytes")
+	maxImage := fl.Int64("max-image-bytes", imagefile.DefaultMaxBytes, "uncompressed layer bytes to read per image; an image over it is audited in part")
 	fl.Usage = func() {
 		fmt.Fprintln(io.Stderr, "Usage: ecsaudit scan [flags] PATH...")
 		fl.PrintDefaults()
@@ -136,6 +139,9 @@ func scan(args []string, io IO) int {
 	if *maxSize <= 0 {
 		return bad("--max-file-size: must be positive, got %d", *maxSize)
 	}
+	if *maxImage <= 0 {
+		return bad("--max-image-bytes: must be positive, got %d", *maxImage)
+	}
 	if len(paths) == 0 {
 		return bad("scan: give at least one file or directory")
 	}
@@ -158,8 +164,20 @@ func scan(args []string, io IO) int {
 	set := load.NewSet(load.Options{Account: *account, Region: *region})
 	sources := map[string][]byte{}
 	failedInputs := 0
+	images := &imageInputs{maxBytes: *maxImage, settings: cfg.Settings}
 	for _, path := range inputs(paths, io.Stderr, &failedInputs) {
+		if st, err := os.Stat(path); err == nil && isImageInput(path, st.IsDir()) {
+			if err := images.readImage(path); err != nil {
+				fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
+				failedInputs++
+			}
+			continue
+		}
 		data, err := readFile(path, *maxSize)
+		if err == nil && images.addInspect(path, data) {
+			sources[path] = data
+			continue
+		}
 		if err == nil {
 			err = safeAdd(set, path, data)
 		}
@@ -172,10 +190,11 @@ func scan(args []string, io IO) int {
 	}
 	set.Link()
 	eng := engine.New(cat, cfg)
-	rs := set.Resources()
+	imgs := images.link(set.Tasks)
+	rs := append(set.Resources(), imgs...)
 	rep := &report.Report{
 		Findings:   eng.Evaluate(rs, now),
-		Resources:  len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images),
+		Resources:  len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images) + len(imgs),
 		Catalog:    cat,
 		Sources:    sources,
 		Now:        now,
@@ -226,7 +245,7 @@ func inputs(args []string, stderr io.Writer, failed *int) []string {
 			*failed++
 			continue
 		}
-		if !st.IsDir() {
+		if !st.IsDir() || isImageInput(a, true) {
 			out = append(out, a)
 			continue
 		}
@@ -240,7 +259,11 @@ func inputs(args []string, stderr io.Writer, failed *int) []string {
 				}
 				return nil
 			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".json") {
+			if d.IsDir() && p != a && isImageInput(p, true) {
+				found = append(found, p) // an OCI layout is one input, not its JSON files
+				return fs.SkipDir
+			}
+			if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".json") || isImageFile(p, d) {
 				found = append(found, p)
 			}
 			return nil

@@ -74,6 +74,7 @@ type file struct {
 	AllowedKMSKeys                *[]string           `json:"allowedKmsKeys"`
 	AllowedImmutabilityExclusions *[]string           `json:"allowedImmutabilityExclusions"`
 	RequiredTags                  *[]string           `json:"requiredTags"`
+	TrustedBaseImages             *[]string           `json:"trustedBaseImages"`
 	VulnerabilityThreshold        string              `json:"vulnerabilityThreshold"`
 	ScanGraceMinutes              *int                `json:"scanGraceMinutes"`
 	DefaultLogDriverMode          string              `json:"defaultLogDriverMode"`
@@ -145,6 +146,7 @@ func Parse(source string, data []byte, known func(id string) bool) (*Config, err
 	setList("allowedKmsKeys", &s.AllowedKMSKeys, f.AllowedKMSKeys, nil)
 	setList("allowedImmutabilityExclusions", &s.AllowedImmutabilityExclusions, f.AllowedImmutabilityExclusions, nil)
 	setList("requiredTags", &s.RequiredTags, f.RequiredTags, nil)
+	setList("trustedBaseImages", &s.TrustedBaseImages, f.TrustedBaseImages, nil)
 	if f.VulnerabilityThreshold != "" {
 		sev, err := rule.ParseSeverity(f.VulnerabilityThreshold)
 		if err != nil {

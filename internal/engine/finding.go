@@ -36,16 +36,22 @@ type Subject struct {
 	// Source names the file or AWS API the resource came from; SourcePath is the resource's path inside it.
 	Source, SourcePath string
 	Account, Region    string
+	// Platform is the os/architecture of an image read per platform ("linux/arm64"); empty for other resources.
+	Platform string
 }
 
 // NewSubject describes resource r. Its ID is built once here: a task definition without an ARN builds it
 // (family:revision) on every call.
 func NewSubject(r model.Resource) *Subject {
 	ref := r.Ident()
-	return &Subject{
+	s := &Subject{
 		Resource: r, Type: r.Type(), ID: r.ID(),
 		Source: ref.Source, SourcePath: ref.SourcePath, Account: ref.Account, Region: ref.Region,
 	}
+	if p, ok := r.(interface{ PlatformName() string }); ok {
+		s.Platform = p.PlatformName()
+	}
+	return s
 }
 
 // ID is the finding's stable identity, derived from rule, resource and container: re-publishing it updates the
@@ -68,7 +74,7 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 func (f *Finding) View() FindingView {
 	return FindingView{
 		ID: f.ID(), RuleID: f.Rule.ID, Status: f.Status, Severity: f.Severity,
-		ResourceType: f.Subject.Type, ResourceID: f.Subject.ID, Container: f.Container,
+		ResourceType: f.Subject.Type, ResourceID: f.Subject.ID, Container: f.Container, Platform: f.Subject.Platform,
 		Title: f.Rule.Title, Detail: f.Detail, Remediation: f.Rule.Remediation,
 		Source: f.Subject.Source, Path: f.Path, SourcePath: f.Subject.SourcePath,
 		Account: f.Subject.Account, Region: f.Subject.Region, Suppression: f.Suppression,
@@ -84,6 +90,7 @@ type FindingView struct {
 	ResourceType string        `json:"resourceType"`
 	ResourceID   string        `json:"resourceId"`
 	Container    string        `json:"container,omitempty"`
+	Platform     string        `json:"platform,omitempty"`
 	Title        string        `json:"title"`
 	Detail       string        `json:"detail"`
 	Remediation  string        `json:"remediation"`

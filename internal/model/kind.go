@@ -18,7 +18,8 @@ var (
 	KindRepository     = &Kind{Name: "repository", ASFFType: rule.TypeRepository}
 	KindRegistry       = &Kind{Name: "registry", ASFFType: rule.TypeRegistry}
 	KindImage          = &Kind{Name: "image", ASFFType: rule.TypeImage}
+	KindImageContents  = &Kind{Name: "image contents", ASFFType: rule.TypeImage}
 )
 
 // Kinds lists every kind in evaluation order.
-var Kinds = []*Kind{KindTaskDefinition, KindRepository, KindRegistry, KindImage}
+var Kinds = []*Kind{KindTaskDefinition, KindRepository, KindRegistry, KindImage, KindImageContents}

@@ -49,6 +49,9 @@ type TaskDefinition struct {
 	// Images holds what is known of the ECR images the containers reference, keyed by image reference as written.
 	// A reference absent from the map was not looked up; an entry with Err set could not be read.
 	Images map[string]ImageLookup
+	// ImageUsers holds the USER of image configs given beside the task definition, keyed by image reference as
+	// written in a container: what a container that sets no user runs as.
+	ImageUsers map[string]ImageUser
 }
 
 // ImageLookup is the outcome of resolving one container image reference to an ECR image.

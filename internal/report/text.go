@@ -65,6 +65,9 @@ func (Text) Write(w io.Writer, r *Report) error {
 				if f.Container != "" {
 					where = " [" + f.Container + "]"
 				}
+				if f.Subject.Platform != "" {
+					where += " [" + f.Subject.Platform + "]"
+				}
 				var label string
 				switch f.Status {
 				case rule.Failed:

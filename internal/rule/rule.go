@@ -145,6 +145,9 @@ type Settings struct {
 	ScanGrace time.Duration
 	// DefaultLogDriverMode is the account's defaultLogDriverMode setting when known ("blocking" or "non-blocking").
 	DefaultLogDriverMode string
+	// TrustedBaseImages are the curated base images: manifest digests ("sha256:...") or base image names
+	// ("*" matches any run of characters); empty means none are curated.
+	TrustedBaseImages []string
 }
 
 // DefaultSettings returns the settings used when the configuration says nothing.

@@ -3,6 +3,7 @@ package taskdef
 import (
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
@@ -39,6 +40,9 @@ var RootUser = register(&Rule{
 	Check: func(t *model.TaskDefinition, env *rule.Env) []rule.Result {
 		return linuxOnly(t, func(i int, c *ecstypes.ContainerDefinition) rule.Result {
 			u := parseLinuxUser(c.User)
+			if img, ok := t.ImageUsers[aws.ToString(c.Image)]; ok && !u.set {
+				return imageUser(t.ContainerName(i), img, containerPath(i, "user"))
+			}
 			detail := fmt.Sprintf("container %q %s", t.ContainerName(i), u.describe())
 			if u.root {
 				return fail(detail, containerPath(i, "user"))
