@@ -14,12 +14,12 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/event"
-	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/source"
+	"github.com/ecsaudit/ecsaudit/internal/state"
 )
 
 // Batch is what one invocation produced.
@@ -40,7 +40,7 @@ type Sink interface {
 type Service struct {
 	Source  *source.Source
 	Engine  *engine.Engine
-	Index   *imageuse.Index
+	Index   *state.ImageIndex
 	Sink    Sink
 	Metrics *metrics.Recorder
 	Log     *slog.Logger

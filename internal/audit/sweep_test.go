@@ -21,7 +21,6 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
-	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/notify"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
@@ -92,7 +91,7 @@ func TestSweepActionPublishesInBatchesAndBaselines(t *testing.T) {
 	quiet := nopts
 	quiet.Baseline = true
 	svc := &Service{
-		Source: sweep.NewSource(cfg, account), Engine: engine.New(cat, nil), Index: &imageuse.Index{DB: ddb, Table: table},
+		Source: sweep.NewSource(cfg, account), Engine: engine.New(cat, nil), Index: &state.ImageIndex{DB: ddb, Table: table},
 		Sink: &HubSink{Publisher: pub, State: store, Log: log, Account: account, Region: region,
 			Notifier: notify.New(sns.NewFromConfig(cfg), store, nopts), Baseline: notify.New(sns.NewFromConfig(cfg), store, quiet)},
 		Metrics: metrics.New("Sweeper"), Log: log, Now: time.Now, RevisionMode: "latest",

@@ -22,6 +22,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
+	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
 
@@ -127,7 +128,7 @@ func sweepCmd(args []string, io IO) int {
 	}
 	sw := &sweep.Sweeper{
 		Engine:  engine.New(cat, cfg),
-		Store:   sweep.NewMemoryStore(),
+		Store:   state.NewMemorySweeps(),
 		Log:     slog.New(slog.NewTextHandler(io.Stderr, &slog.HandlerOptions{Level: logLevel})),
 		Options: sweep.Options{Mode: *mode, PaceShare: *paceShare, Version: Version},
 	}

@@ -28,7 +28,6 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/cli"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/fnconfig"
-	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/notify"
@@ -109,7 +108,7 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	}
 	rec := metrics.New(name)
 	svc := &audit.Service{
-		Source: src, Engine: eng, Index: &imageuse.Index{DB: ddb, Table: fc.StateTable},
+		Source: src, Engine: eng, Index: store.Images(),
 		Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode, MinSeverity: fc.SeverityThreshold,
 		Trail: cloudtrail.NewFromConfig(cfg),
 	}

@@ -20,7 +20,6 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
-	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/state"
@@ -130,8 +129,8 @@ func (e *env) sweeper(opts sweep.Options) *sweep.Sweeper {
 	}
 	return &sweep.Sweeper{
 		Engine:  engine.New(catalog.Default(), nil),
-		Store:   &sweep.TableStore{DB: e.ddb, Table: table},
-		Index:   &imageuse.Index{DB: e.ddb, Table: table},
+		Store:   &state.Sweeps{DB: e.ddb, Table: table},
+		Index:   &state.ImageIndex{DB: e.ddb, Table: table},
 		Metrics: metrics.New("test"),
 		Now:     func() time.Time { return e.now },
 		Options: opts,
@@ -253,9 +252,9 @@ func (e *env) findings(resourceID string) []string {
 	return out
 }
 
-func (e *env) records(kind string) map[string]*sweep.Record {
+func (e *env) records(kind string) map[string]*state.SweepRecord {
 	e.t.Helper()
-	recs, err := (&sweep.TableStore{DB: e.ddb, Table: table}).Records(context.Background(), kind, account, region)
+	recs, err := (&state.Sweeps{DB: e.ddb, Table: table}).Records(context.Background(), kind, account, region)
 	if err != nil {
 		e.t.Fatal(err)
 	}

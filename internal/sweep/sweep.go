@@ -36,13 +36,13 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
-	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/pace"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/source"
+	"github.com/ecsaudit/ecsaudit/internal/state"
 )
 
 // Revision modes.
@@ -57,6 +57,28 @@ const (
 	ECSRate  = 20
 	ECSBurst = 50
 )
+
+// Phases of a sweep.
+const (
+	PhaseRevisions = "revisions"
+	PhaseResources = "resources"
+	PhaseDone      = "done"
+)
+
+// Store keeps sweep records and checkpoints.
+type Store interface {
+	// Records returns the records of one kind for one account and region, by ID.
+	Records(ctx context.Context, kind, account, region string) (map[string]*state.SweepRecord, error)
+	// PutRecords writes records, replacing those with the same kind and ID.
+	PutRecords(ctx context.Context, recs []*state.SweepRecord) error
+	// DeleteRecords removes records.
+	DeleteRecords(ctx context.Context, recs []*state.SweepRecord) error
+	// Claim reads the checkpoint under key and takes its lease for owner until the given time. It fails with
+	// state.ErrBusy while another owner's lease runs. A missing checkpoint is returned empty (Version 0).
+	Claim(ctx context.Context, key, owner string, until, now time.Time) (*state.Checkpoint, error)
+	// Save writes the checkpoint if its owner still holds the lease (state.ErrLeaseLost otherwise) and advances Version.
+	Save(ctx context.Context, cp *state.Checkpoint) error
+}
 
 // Options configure a sweep. The zero value of each field means its default.
 type Options struct {
@@ -130,61 +152,13 @@ type Continuer interface {
 	Continue(ctx context.Context) error
 }
 
-// Stats counts what a sweep did.
-type Stats struct {
-	// Listed counts ACTIVE revisions listed; InScope those the mode keeps.
-	Listed  int `json:"listed"`
-	InScope int `json:"inScope"`
-	// Described counts revisions described; Reused those judged from their records.
-	Described int `json:"described"`
-	Reused    int `json:"reused"`
-	// New, Stale, Rules, ImageChanged and SuppressionExpired count why revisions were described.
-	New                int `json:"new"`
-	Stale              int `json:"stale"`
-	Rules              int `json:"rules"`
-	ImageChanged       int `json:"imageChanged"`
-	SuppressionExpired int `json:"suppressionExpired"`
-	// NotAvailable counts revisions that could not be described after every retry.
-	NotAvailable int `json:"notAvailable"`
-	// Images counts images in scope; ImagesPublished those whose results changed or were due.
-	Images          int `json:"images"`
-	ImagesPublished int `json:"imagesPublished"`
-	// Repositories counts repositories; RepositoriesRead those read in full.
-	Repositories     int `json:"repositories"`
-	RepositoriesRead int `json:"repositoriesRead"`
-	// Archived counts resources whose findings were archived.
-	Archived int `json:"archived"`
-	// PublishErrors counts batches the sink refused.
-	PublishErrors int `json:"publishErrors"`
-}
-
-func (s Stats) add(o Stats) Stats {
-	s.Listed += o.Listed
-	s.InScope += o.InScope
-	s.Described += o.Described
-	s.Reused += o.Reused
-	s.New += o.New
-	s.Stale += o.Stale
-	s.Rules += o.Rules
-	s.ImageChanged += o.ImageChanged
-	s.SuppressionExpired += o.SuppressionExpired
-	s.NotAvailable += o.NotAvailable
-	s.Images += o.Images
-	s.ImagesPublished += o.ImagesPublished
-	s.Repositories += o.Repositories
-	s.RepositoriesRead += o.RepositoriesRead
-	s.Archived += o.Archived
-	s.PublishErrors += o.PublishErrors
-	return s
-}
-
 // Result says what one invocation did.
 type Result struct {
 	// Done is true when the sweep finished (every target); Continued when it checkpointed and asked for its own
 	// continuation; Busy when another invocation held the lease and this one did nothing.
 	Done, Continued, Busy bool
 	// Stats counts this invocation's work; Total the whole sweep's so far.
-	Stats, Total Stats
+	Stats, Total state.SweepStats
 	// Unavailable lists the revisions that could not be described, with why (NOT_AVAILABLE).
 	Unavailable []Unavailable
 	// Invocations counts the invocations of this sweep so far, this one included.
@@ -201,7 +175,7 @@ type Sweeper struct {
 	Engine *engine.Engine
 	Store  Store
 	// Index is the image-use index, kept up to date for the revisions described; nil for none.
-	Index    *imageuse.Index
+	Index    *state.ImageIndex
 	Metrics  *metrics.Recorder
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -264,9 +238,9 @@ type run struct {
 	start      time.Time
 	deadline   time.Time // zero: no budget
 	progressed bool
-	cp         *Checkpoint
-	base       Stats // the checkpoint's totals at the start of this invocation
-	stats      Stats
+	cp         *state.Checkpoint
+	base       state.SweepStats // the checkpoint's totals at the start of this invocation
+	stats      state.SweepStats
 	statsMu    sync.Mutex
 	unavail    []Unavailable
 	errs       []error
@@ -310,7 +284,7 @@ func (r *run) loadActive(ctx context.Context, sink Sink) error {
 	return nil
 }
 
-func (r *run) count(f func(st *Stats)) {
+func (r *run) count(f func(st *state.SweepStats)) {
 	r.statsMu.Lock()
 	f(&r.stats)
 	r.statsMu.Unlock()
@@ -349,7 +323,7 @@ func (s *Sweeper) Run(ctx context.Context, targets []Target) (Result, error) {
 	owner := newOwner()
 	key := "SWEEP#" + targets[0].Account + "#" + targets[0].Region
 	cp, err := s.Store.Claim(ctx, key, owner, r.start.Add(lease), r.start)
-	if errors.Is(err, ErrBusy) {
+	if errors.Is(err, state.ErrBusy) {
 		s.Log.Info("sweep already running in another invocation; nothing to do", "checkpoint", key, "reason", err.Error())
 		return Result{Busy: true}, nil
 	}
@@ -357,7 +331,7 @@ func (s *Sweeper) Run(ctx context.Context, targets []Target) (Result, error) {
 		return Result{}, err
 	}
 	if cp.Phase == "" || cp.Phase == PhaseDone || cp.Target >= len(targets) {
-		cp.SweepID, cp.Target, cp.Phase, cp.Cursor, cp.Invocations, cp.Stats = r.start.UTC().Format(time.RFC3339), 0, PhaseRevisions, "", 0, Stats{}
+		cp.SweepID, cp.Target, cp.Phase, cp.Cursor, cp.Invocations, cp.Stats = r.start.UTC().Format(time.RFC3339), 0, PhaseRevisions, "", 0, state.SweepStats{}
 	}
 	cp.Invocations++
 	r.cp, r.base = cp, cp.Stats
@@ -418,13 +392,13 @@ func (s *Sweeper) Run(ctx context.Context, targets []Target) (Result, error) {
 func (r *run) result(res Result) Result {
 	r.statsMu.Lock()
 	defer r.statsMu.Unlock()
-	res.Stats, res.Total, res.Unavailable = r.stats, r.base.add(r.stats), r.unavail
+	res.Stats, res.Total, res.Unavailable = r.stats, r.base.Plus(r.stats), r.unavail
 	return res
 }
 
 func (r *run) save(ctx context.Context) error {
 	r.statsMu.Lock()
-	r.cp.Stats = r.base.add(r.stats)
+	r.cp.Stats = r.base.Plus(r.stats)
 	r.statsMu.Unlock()
 	return r.s.Store.Save(ctx, r.cp)
 }
@@ -497,7 +471,7 @@ func (s *Sweeper) sweepTarget(ctx context.Context, r *run, t Target, log *slog.L
 		return false, err
 	}
 	scope := inScope(listed, s.Options.Mode)
-	recs, err := s.Store.Records(ctx, KindRevision, t.Account, t.Region)
+	recs, err := s.Store.Records(ctx, state.KindRevision, t.Account, t.Region)
 	if err != nil {
 		return false, err
 	}
@@ -506,7 +480,7 @@ func (s *Sweeper) sweepTarget(ctx context.Context, r *run, t Target, log *slog.L
 	cat := newImages(src, t.Account, t.Region, s.Options.Concurrency)
 	if r.cp.Phase == PhaseRevisions {
 		if r.cp.Cursor == "" {
-			r.count(func(st *Stats) { st.Listed += len(listed); st.InScope += len(scope) })
+			r.count(func(st *state.SweepStats) { st.Listed += len(listed); st.InScope += len(scope) })
 		}
 		todo := scope[sort.SearchStrings(scope, r.cp.Cursor):]
 		if len(todo) > 0 && todo[0] == r.cp.Cursor {
@@ -582,7 +556,7 @@ func familyRevision(arn string) (string, int) {
 }
 
 // due says why a record's resource must be audited again, or "" when the record can be trusted.
-func (s *Sweeper) due(rec *Record, now time.Time) string {
+func (s *Sweeper) due(rec *state.SweepRecord, now time.Time) string {
 	switch {
 	case rec == nil:
 		return "new"
@@ -605,7 +579,7 @@ func (s *Sweeper) maxAgeOf(id string) time.Duration {
 
 // chunk audits one chunk of revisions: it re-judges the image-dependent results of those with a trusted record,
 // describes the others (and those whose images changed), publishes what was evaluated, then records it.
-func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Source, cat *images, arns []string, recs map[string]*Record, log *slog.Logger) {
+func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Source, cat *images, arns []string, recs map[string]*state.SweepRecord, log *slog.Logger) {
 	now := s.Now().UTC()
 	var describe, reuse []string
 	var refs []string
@@ -619,7 +593,7 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 			}
 		default:
 			describe = append(describe, arn)
-			r.count(func(st *Stats) {
+			r.count(func(st *state.SweepStats) {
 				switch why {
 				case "new":
 					st.New++
@@ -639,15 +613,15 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		lk, digests, transient := cat.lookups(ctx, containerImages(rec.Containers))
 		if transient {
 			// The images could not be read: the results stay as they are, to be judged next sweep.
-			r.count(func(st *Stats) { st.Reused++ })
+			r.count(func(st *state.SweepStats) { st.Reused++ })
 			continue
 		}
 		if s.imageVerdict(t, arn, rec.Containers, lk, now) != rec.Verdict || !equal(digests, rec.Digests) {
 			describe = append(describe, arn)
-			r.count(func(st *Stats) { st.ImageChanged++ })
+			r.count(func(st *state.SweepStats) { st.ImageChanged++ })
 			continue
 		}
-		r.count(func(st *Stats) { st.Reused++ })
+		r.count(func(st *state.SweepStats) { st.Reused++ })
 	}
 	if len(describe) == 0 {
 		return
@@ -667,7 +641,7 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 	cat.prefetch(ctx, described)
 	var evaluated []publish.Evaluated
 	var archived []string
-	var fresh, gone []*Record
+	var fresh, gone []*state.SweepRecord
 	for i, arn := range describe {
 		td, err := tds[i], errs[i]
 		if err == nil && td == nil {
@@ -678,13 +652,13 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 			// record is left as it was, so the next sweep describes it again.
 			log.Warn("revision not available: describe failed after retries; its findings are left unchanged", "arn", arn, "error", err.Error())
 			s.Metrics.Add("NotAvailableResults", 1)
-			r.count(func(st *Stats) { st.NotAvailable++ })
+			r.count(func(st *state.SweepStats) { st.NotAvailable++ })
 			r.statsMu.Lock()
 			r.unavail = append(r.unavail, Unavailable{ID: arn, Reason: err.Error()})
 			r.statsMu.Unlock()
 			continue
 		}
-		r.count(func(st *Stats) { st.Described++ })
+		r.count(func(st *state.SweepStats) { st.Described++ })
 		if td.Def.Status != "" && td.Def.Status != ecstypes.TaskDefinitionStatusActive {
 			// Deregistered since the listing: the describe itself says so.
 			archived = append(archived, td.ID())
@@ -700,8 +674,8 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		if ev := (publish.Evaluated{ResourceID: td.ID(), Resource: td, Findings: fs}); r.needed(ev) {
 			evaluated = append(evaluated, ev)
 		}
-		fresh = append(fresh, &Record{
-			Kind: KindRevision, ID: arn, Account: t.Account, Region: t.Region, Catalog: s.catalog, Config: s.config,
+		fresh = append(fresh, &state.SweepRecord{
+			Kind: state.KindRevision, ID: arn, Account: t.Account, Region: t.Region, Catalog: s.catalog, Config: s.config,
 			AuditedAt: now, Verdict: s.imageVerdict(t, arn, containers, lk, now), Until: suppressionUntil(fs),
 			Containers: containers, Digests: digests,
 		})
@@ -713,12 +687,12 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		if err := t.Sink.Publish(ctx, evaluated, archived); err != nil {
 			// Not recorded: these revisions are described again next sweep, and the publisher re-sends what it could not.
 			log.Error("publishing a chunk of revisions failed; they are audited again next sweep", "revisions", len(evaluated), "error", err.Error())
-			r.count(func(st *Stats) { st.PublishErrors++ })
+			r.count(func(st *state.SweepStats) { st.PublishErrors++ })
 			r.errs = append(r.errs, err)
 			return
 		}
 	}
-	r.count(func(st *Stats) { st.Archived += len(archived) })
+	r.count(func(st *state.SweepStats) { st.Archived += len(archived) })
 	if err := s.Store.PutRecords(ctx, fresh); err != nil {
 		r.errs = append(r.errs, err)
 		return
@@ -737,12 +711,12 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 
 // index keeps the image-use index in step: the uses of described revisions whose digests changed are recorded,
 // those of revisions that are gone forgotten.
-func (s *Sweeper) index(ctx context.Context, r *run, fresh []*Record, old map[string]*Record, gone []string) {
+func (s *Sweeper) index(ctx context.Context, r *run, fresh []*state.SweepRecord, old map[string]*state.SweepRecord, gone []string) {
 	if s.Index == nil {
 		return
 	}
 	var mu sync.Mutex
-	var todo []*Record
+	var todo []*state.SweepRecord
 	for _, rec := range fresh {
 		if prev := old[rec.ID]; prev == nil || !equal(prev.Digests, rec.Digests) {
 			todo = append(todo, rec)
@@ -764,8 +738,8 @@ func (s *Sweeper) index(ctx context.Context, r *run, fresh []*Record, old map[st
 	})
 }
 
-func containersOf(td *model.TaskDefinition) []Container {
-	out := make([]Container, len(td.Def.ContainerDefinitions))
+func containersOf(td *model.TaskDefinition) []state.Container {
+	out := make([]state.Container, len(td.Def.ContainerDefinitions))
 	for i, c := range td.Def.ContainerDefinitions {
 		if c.Name != nil {
 			out[i].Name = *c.Name
@@ -777,7 +751,7 @@ func containersOf(td *model.TaskDefinition) []Container {
 	return out
 }
 
-func containerImages(cs []Container) []string {
+func containerImages(cs []state.Container) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {
 		out[i] = c.Image
@@ -789,7 +763,7 @@ func containerImages(cs []Container) []string {
 // lookups. The same evaluation runs when the revision is described and when it is re-judged from its record, so the
 // two verdicts compare: tag suppressions, which need the revision's tags, are left out of both (they apply to the
 // full evaluation that is published).
-func (s *Sweeper) imageVerdict(t Target, arn string, cs []Container, lk map[string]model.ImageLookup, now time.Time) string {
+func (s *Sweeper) imageVerdict(t Target, arn string, cs []state.Container, lk map[string]model.ImageLookup, now time.Time) string {
 	td := &model.TaskDefinition{Images: lk}
 	td.ARN, td.Account, td.Region, td.Partition = arn, t.Account, t.Region, t.Partition
 	td.Def.TaskDefinitionArn = &arn
@@ -841,7 +815,7 @@ func equal(a, b []string) bool {
 // resources audits the registry, the repositories and the images in scope, then archives what is gone. It runs in
 // one invocation after every revision chunk is done. What failed (a read, a publish) is returned and done again by
 // the next sweep; it never makes something be archived that was merely not read.
-func (s *Sweeper) resources(ctx context.Context, r *run, t Target, src *source.Source, cat *images, scope []string, recs map[string]*Record, log *slog.Logger) error {
+func (s *Sweeper) resources(ctx context.Context, r *run, t Target, src *source.Source, cat *images, scope []string, recs map[string]*state.SweepRecord, log *slog.Logger) error {
 	now := s.Now().UTC()
 	registry, err := src.Registry(ctx)
 	if err != nil {
@@ -861,7 +835,7 @@ func (s *Sweeper) resources(ctx context.Context, r *run, t Target, src *source.S
 			return true
 		}
 		if err := t.Sink.Publish(ctx, ev, archived); err != nil {
-			r.count(func(st *Stats) { st.PublishErrors++ })
+			r.count(func(st *state.SweepStats) { st.PublishErrors++ })
 			errs = append(errs, err)
 			return false
 		}
@@ -944,12 +918,12 @@ func isImage(id string) bool {
 
 // registry publishes the registry when its scanning configuration or results changed, or its record is due.
 func (s *Sweeper) registry(ctx context.Context, r *run, t Target, g *model.Registry, now time.Time, publishAll func([]publish.Evaluated, []string) bool) error {
-	recs, err := s.Store.Records(ctx, KindRegistry, t.Account, t.Region)
+	recs, err := s.Store.Records(ctx, state.KindRegistry, t.Account, t.Region)
 	if err != nil {
 		return err
 	}
 	fs := s.Engine.Registry(g, now)
-	rec := &Record{Kind: KindRegistry, ID: g.ID(), Account: t.Account, Region: t.Region, Catalog: s.catalog, Config: s.config,
+	rec := &state.SweepRecord{Kind: state.KindRegistry, ID: g.ID(), Account: t.Account, Region: t.Region, Catalog: s.catalog, Config: s.config,
 		AuditedAt: now, Verdict: Verdict(fs), Until: suppressionUntil(fs)}
 	if old := recs[g.ID()]; old != nil && s.due(old, now) == "" && old.Verdict == rec.Verdict {
 		return nil
@@ -957,12 +931,12 @@ func (s *Sweeper) registry(ctx context.Context, r *run, t Target, g *model.Regis
 	if ev := (publish.Evaluated{ResourceID: g.ID(), Resource: g, Findings: fs}); r.needed(ev) && !publishAll([]publish.Evaluated{ev}, nil) {
 		return nil
 	}
-	return s.Store.PutRecords(ctx, []*Record{rec})
+	return s.Store.PutRecords(ctx, []*state.SweepRecord{rec})
 }
 
 // images publishes the images whose results changed since they were last published, or whose record is due.
 func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[string]*model.Image, complete bool, now time.Time, publishAll func([]publish.Evaluated, []string) bool) error {
-	recs, err := s.Store.Records(ctx, KindImage, t.Account, t.Region)
+	recs, err := s.Store.Records(ctx, state.KindImage, t.Account, t.Region)
 	if err != nil {
 		return err
 	}
@@ -971,9 +945,9 @@ func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[stri
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	r.count(func(st *Stats) { st.Images += len(ids) })
+	r.count(func(st *state.SweepStats) { st.Images += len(ids) })
 	var batch []publish.Evaluated
-	var fresh []*Record
+	var fresh []*state.SweepRecord
 	flush := func() error {
 		if !publishAll(batch, nil) {
 			batch, fresh = nil, nil
@@ -982,7 +956,7 @@ func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[stri
 		if err := s.Store.PutRecords(ctx, fresh); err != nil {
 			return err
 		}
-		r.count(func(st *Stats) { st.ImagesPublished += len(fresh) })
+		r.count(func(st *state.SweepStats) { st.ImagesPublished += len(fresh) })
 		batch, fresh = nil, nil
 		return nil
 	}
@@ -996,7 +970,7 @@ func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[stri
 		if ev := (publish.Evaluated{ResourceID: id, Resource: img, Findings: fs}); r.needed(ev) {
 			batch = append(batch, ev)
 		}
-		fresh = append(fresh, &Record{Kind: KindImage, ID: id, Account: t.Account, Region: t.Region,
+		fresh = append(fresh, &state.SweepRecord{Kind: state.KindImage, ID: id, Account: t.Account, Region: t.Region,
 			Catalog: s.catalog, Config: s.config, AuditedAt: now, Verdict: v})
 		if len(fresh) == s.Options.ChunkSize {
 			if err := flush(); err != nil {
@@ -1010,7 +984,7 @@ func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[stri
 	if !complete {
 		return nil
 	}
-	var stale []*Record
+	var stale []*state.SweepRecord
 	for id, rec := range recs {
 		if inScope[id] == nil {
 			stale = append(stale, rec)
@@ -1021,11 +995,11 @@ func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[stri
 
 // repositories reads in full and publishes the repositories whose input changed or whose record is due.
 func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *source.Source, registry *model.Registry, repos []ecrtypes.Repository, now time.Time, publishAll func([]publish.Evaluated, []string) bool, seen map[string]bool) error {
-	recs, err := s.Store.Records(ctx, KindRepository, t.Account, t.Region)
+	recs, err := s.Store.Records(ctx, state.KindRepository, t.Account, t.Region)
 	if err != nil {
 		return err
 	}
-	r.count(func(st *Stats) { st.Repositories += len(repos) })
+	r.count(func(st *state.SweepStats) { st.Repositories += len(repos) })
 	var todo []ecrtypes.Repository
 	inputs := map[string]string{}
 	for _, repo := range repos {
@@ -1044,7 +1018,7 @@ func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *sourc
 		readErr := make([]error, len(part))
 		parallel(ctx, s.Options.Concurrency, len(part), func(i int) { read[i], readErr[i] = src.Complete(ctx, part[i], registry) })
 		var batch []publish.Evaluated
-		var fresh []*Record
+		var fresh []*state.SweepRecord
 		for i, repo := range read {
 			if readErr[i] != nil {
 				errs = append(errs, readErr[i])
@@ -1054,18 +1028,18 @@ func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *sourc
 			if ev := (publish.Evaluated{ResourceID: repo.ID(), Resource: repo, Findings: fs}); r.needed(ev) {
 				batch = append(batch, ev)
 			}
-			fresh = append(fresh, &Record{Kind: KindRepository, ID: repo.ID(), Account: t.Account, Region: t.Region,
+			fresh = append(fresh, &state.SweepRecord{Kind: state.KindRepository, ID: repo.ID(), Account: t.Account, Region: t.Region,
 				Catalog: s.catalog, Config: s.config, AuditedAt: now, Input: inputs[repo.ID()], Until: suppressionUntil(fs)})
 		}
 		if !publishAll(batch, nil) {
 			continue
 		}
-		r.count(func(st *Stats) { st.RepositoriesRead += len(fresh) })
+		r.count(func(st *state.SweepStats) { st.RepositoriesRead += len(fresh) })
 		if err := s.Store.PutRecords(ctx, fresh); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	var stale []*Record
+	var stale []*state.SweepRecord
 	for id, rec := range recs {
 		if !seen[id] {
 			stale = append(stale, rec)
@@ -1080,10 +1054,10 @@ func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *sourc
 // archive archives the findings of every resource of the target that has open findings or a revision record but
 // was not seen by this sweep's complete listings: deleted or deregistered revisions, superseded ones in latest
 // mode, deleted repositories, images no longer in scope.
-func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string]*Record, seen map[string]bool, imagesKnown bool, publishAll func([]publish.Evaluated, []string) bool) error {
+func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string]*state.SweepRecord, seen map[string]bool, imagesKnown bool, publishAll func([]publish.Evaluated, []string) bool) error {
 	owned := ":" + t.Region + ":" + t.Account + ":"
 	gone := map[string]bool{}
-	var goneRecs []*Record
+	var goneRecs []*state.SweepRecord
 	var forget []string
 	for id, rec := range recs {
 		if !seen[id] {
@@ -1115,7 +1089,7 @@ func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string
 		if !publishAll(nil, part) {
 			return fmt.Errorf("archive %d resources: publish failed", len(part))
 		}
-		r.count(func(st *Stats) { st.Archived += len(part) })
+		r.count(func(st *state.SweepStats) { st.Archived += len(part) })
 	}
 	if err := s.Store.DeleteRecords(ctx, goneRecs); err != nil {
 		return err
