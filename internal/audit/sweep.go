@@ -25,7 +25,7 @@ type OpenResources interface {
 // region with the defaults of sweep.Options (Mode taken from RevisionMode), without continuation.
 type SweepConfig struct {
 	Options sweep.Options
-	// Continue starts the next invocation when the budget is spent (sweep.LambdaContinuer in Lambda).
+	// Continue starts the next invocation when the budget is spent (lambdafn.Continuer in Lambda).
 	Continue sweep.Continuer
 	// Members are other accounts to sweep through a role in each; nil for none. Their Sink may be MemberSink.
 	Members *sweep.Members

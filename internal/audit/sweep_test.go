@@ -24,6 +24,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/notify"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
+	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
@@ -91,7 +92,7 @@ func TestSweepActionPublishesInBatchesAndBaselines(t *testing.T) {
 	quiet := nopts
 	quiet.Baseline = true
 	svc := &Service{
-		Source: sweep.NewSource(cfg, account), Engine: engine.New(cat, nil), Index: &state.ImageIndex{DB: ddb, Table: table},
+		Source: source.ForAccount(cfg, account), Engine: engine.New(cat, nil), Index: &state.ImageIndex{DB: ddb, Table: table},
 		Sink: &HubSink{Publisher: pub, State: store, Log: log, Account: account, Region: region,
 			Notifier: notify.New(sns.NewFromConfig(cfg), store, nopts), Baseline: notify.New(sns.NewFromConfig(cfg), store, quiet)},
 		Metrics: metrics.New("Sweeper"), Log: log, Now: time.Now, RevisionMode: "latest",

@@ -22,6 +22,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
+	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
@@ -112,7 +113,7 @@ func sweepCmd(args []string, io IO) int {
 
 	collected := &collector{}
 	targets := []sweep.Target{{Account: account, Region: awsCfg.Region, Partition: model.PartitionOf(awsCfg.Region),
-		Source: sweep.NewSource(awsCfg, account), Sink: collected}}
+		Source: source.ForAccount(awsCfg, account), Sink: collected}}
 	if *accounts != "" {
 		members := sweep.Members{Accounts: strings.Split(*accounts, ","), RoleName: *roleName, ExternalID: *externalID, Base: awsCfg,
 			Sink: func(string, aws.Config) (sweep.Sink, error) { return collected, nil }}

@@ -16,9 +16,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -97,11 +95,7 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 			sink.Baseline = notify.New(sns.NewFromConfig(cfg), store, opts)
 		}
 	}
-	ecrClient := ecr.NewFromConfig(cfg)
-	src := source.New(account, region, ecs.NewFromConfig(cfg), ecrClient, kms.NewFromConfig(cfg))
-	src.ECRIn = func(r string) source.ECRAPI {
-		return ecr.NewFromConfig(cfg, func(o *ecr.Options) { o.Region = r })
-	}
+	src := source.ForAccount(cfg, account)
 	sc, err := fnconfig.SweepFromEnv(getenv)
 	if err != nil {
 		return nil, err
@@ -129,7 +123,7 @@ func sweepConfig(svc *audit.Service, sc *fnconfig.Sweep, fc *fnconfig.Function, 
 		Version: cli.Version, ReportPasses: fc.ReportPasses,
 	}}
 	if sc.SelfContinue && sc.FunctionName != "" {
-		out.Continue = &sweep.LambdaContinuer{Config: cfg, Function: sc.FunctionName, Account: account}
+		out.Continue = &Continuer{Lambda: lambdasdk.NewFromConfig(cfg), Function: sc.FunctionName, Account: account, Region: cfg.Region}
 	}
 	if len(sc.MemberAccounts) > 0 {
 		out.Members = &sweep.Members{

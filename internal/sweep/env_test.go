@@ -22,6 +22,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
+	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
@@ -138,7 +139,7 @@ func (e *env) sweeper(opts sweep.Options) *sweep.Sweeper {
 }
 
 func (e *env) target() sweep.Target {
-	return sweep.Target{Account: account, Region: region, Partition: "aws", Source: sweep.NewSource(e.cfg, account), Sink: e.sink}
+	return sweep.Target{Account: account, Region: region, Partition: "aws", Source: source.ForAccount(e.cfg, account), Sink: e.sink}
 }
 
 // run runs invocations until the sweep is done (at most 100) and returns the last result.

@@ -363,7 +363,7 @@ func TestLeaseKeepsASecondInvocationOut(t *testing.T) {
 func TestMemberAccountFindingsGoToTheirOwnSecurityHub(t *testing.T) {
 	e := newEnv(t)
 	const member = "222233334444"
-	memberCfg := sweep.AssumeRole(e.cfg, sweep.RoleARN("aws", member, sweep.DefaultMemberRole), "")
+	memberCfg := source.AssumeRole(e.cfg, sweep.RoleARN("aws", member, sweep.DefaultMemberRole), "")
 	ctx := context.Background()
 	if _, err := securityhub.NewFromConfig(memberCfg).EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
 		t.Fatal(err)
