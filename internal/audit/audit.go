@@ -339,7 +339,7 @@ func (s *Service) auditImage(ctx context.Context, inv *invocation, a event.Actio
 
 func vulnerable(fs []engine.Finding) bool {
 	for _, f := range fs {
-		if f.Rule.ID == "image.vulnerabilities" && (f.Status == rule.Failed || f.Status == rule.Suppressed) {
+		if f.Rule.Vulnerability && (f.Status == rule.Failed || f.Status == rule.Suppressed) {
 			return true
 		}
 	}

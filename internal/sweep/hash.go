@@ -15,18 +15,13 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
-// ImageDependent reports whether a task definition rule reads the images its containers run (model.TaskDefinition's
-// Images): such a rule's results can change while the revision stays the same, so the sweep re-evaluates it every
-// time from the images' scan summaries. TestImageDependentRules checks the list against the catalog.
-func ImageDependent(ruleID string) bool {
-	return ruleID == "task.vulnerable-image"
-}
-
-// imageCatalog keeps the task definition rules that depend on images.
+// imageCatalog keeps the task definition rules that read the images their containers run (rule.Meta's ReadsImages):
+// such a rule's results can change while the revision stays the same, so the sweep re-evaluates it every time from
+// the images' scan summaries. TestImageDependentRules checks the flag against the catalog.
 func imageCatalog(c *engine.Catalog) *engine.Catalog {
 	out := &engine.Catalog{}
 	for _, r := range c.Tasks {
-		if ImageDependent(r.ID) {
+		if r.ReadsImages {
 			out.Tasks = append(out.Tasks, r)
 		}
 	}

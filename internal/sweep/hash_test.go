@@ -50,7 +50,7 @@ func scanned(counts map[string]int32) *model.Image {
 	return img
 }
 
-// TestImageDependentRules checks ImageDependent against the catalog: exactly the task definition rules whose results
+// TestImageDependentRules checks rule.Meta's ReadsImages against the catalog: exactly the task definition rules whose results
 // change when only the images' scans change are listed, so the sweep's re-evaluation from scan summaries misses none.
 func TestImageDependentRules(t *testing.T) {
 	lookups := []map[string]model.ImageLookup{
@@ -67,10 +67,10 @@ func TestImageDependentRules(t *testing.T) {
 			verdicts[Verdict(eng.Task(fixture(lk), testNow))] = true
 		}
 		changes := len(verdicts) > 1
-		if changes != ImageDependent(r.ID) {
-			t.Errorf("rule %s: results change with the images: %v; ImageDependent says %v", r.ID, changes, ImageDependent(r.ID))
+		if changes != r.ReadsImages {
+			t.Errorf("rule %s: results change with the images: %v; ReadsImages says %v", r.ID, changes, r.ReadsImages)
 		}
-		if ImageDependent(r.ID) {
+		if r.ReadsImages {
 			listed++
 		}
 	}
