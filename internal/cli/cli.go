@@ -21,6 +21,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/load"
 	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
+	"github.com/ecsaudit/ecsaudit/internal/version"
 )
 
 // Exit statuses.
@@ -29,9 +30,6 @@ const (
 	ExitFindings = 1
 	ExitError    = 2
 )
-
-// Version is the auditor version, set at build time with -ldflags "-X ...cli.Version=v1.2.3".
-var Version = "dev"
 
 // IO is what a run reads and writes.
 type IO struct {
@@ -67,7 +65,7 @@ func Run(args []string, io IO) int {
 	case "sweep":
 		return sweepCmd(args[1:], io)
 	case "version", "--version":
-		fmt.Fprintln(io.Stdout, "ecsaudit", Version)
+		fmt.Fprintln(io.Stdout, "ecsaudit", version.String())
 		return ExitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(io.Stdout, usage)
@@ -180,7 +178,7 @@ func scan(args []string, io IO) int {
 		Catalog:    cat,
 		Sources:    sources,
 		Now:        now,
-		Version:    Version,
+		Version:    version.String(),
 		OnlyFailed: *onlyFailed,
 		Color:      io.Terminal && os.Getenv("NO_COLOR") == "",
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
+	"github.com/ecsaudit/ecsaudit/internal/version"
 )
 
 // sweepCmd audits a live account and region the way the Sweeper function does, with the default AWS credentials,
@@ -131,7 +132,7 @@ func sweepCmd(args []string, io IO) int {
 		Engine:  engine.New(cat, cfg),
 		Store:   state.NewMemorySweeps(),
 		Log:     slog.New(slog.NewTextHandler(io.Stderr, &slog.HandlerOptions{Level: logLevel})),
-		Options: sweep.Options{Mode: *mode, PaceShare: *paceShare, Version: Version},
+		Options: sweep.Options{Mode: *mode, PaceShare: *paceShare, Version: version.String()},
 	}
 	now := time.Now().UTC()
 	sw.Now = func() time.Time { return now }
@@ -141,7 +142,7 @@ func sweepCmd(args []string, io IO) int {
 		Resources:  collected.resources,
 		Catalog:    cat,
 		Now:        now,
-		Version:    Version,
+		Version:    version.String(),
 		OnlyFailed: *onlyFailed,
 		Color:      io.Terminal && os.Getenv("NO_COLOR") == "",
 	}

@@ -23,7 +23,6 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/audit"
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
-	"github.com/ecsaudit/ecsaudit/internal/cli"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/fnconfig"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
@@ -33,6 +32,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
+	"github.com/ecsaudit/ecsaudit/internal/version"
 )
 
 // Function is a configured function, ready to handle events.
@@ -82,7 +82,7 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	store := state.New(ddb, fc.StateTable)
 	eng := engine.New(cat, fc.Audit)
 	pubOpts := publish.Options{
-		Account: account, Region: region, Partition: partition, Version: cli.Version,
+		Account: account, Region: region, Partition: partition, Version: version.String(),
 		ReportPasses: fc.ReportPasses, Lookup: cat.Lookup,
 	}
 	pub := publish.New(securityhub.NewFromConfig(cfg), store, pubOpts)
@@ -120,7 +120,7 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 func sweepConfig(svc *audit.Service, sc *fnconfig.Sweep, fc *fnconfig.Function, cfg aws.Config, account string, pub publish.Options) *audit.SweepConfig {
 	out := &audit.SweepConfig{Options: sweep.Options{
 		Mode: fc.RevisionMode, MaxAge: sc.MaxAge, PaceShare: sc.PaceShare, Concurrency: sc.Concurrency,
-		Version: cli.Version, ReportPasses: fc.ReportPasses,
+		Version: version.String(), ReportPasses: fc.ReportPasses,
 	}}
 	if sc.SelfContinue && sc.FunctionName != "" {
 		out.Continue = &Continuer{Lambda: lambdasdk.NewFromConfig(cfg), Function: sc.FunctionName, Account: account, Region: cfg.Region}
