@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
@@ -242,12 +243,7 @@ func (s *Sweeper) index(ctx context.Context, r *run, fresh []*state.SweepRecord,
 func containersOf(td *model.TaskDefinition) []state.Container {
 	out := make([]state.Container, len(td.Def.ContainerDefinitions))
 	for i, c := range td.Def.ContainerDefinitions {
-		if c.Name != nil {
-			out[i].Name = *c.Name
-		}
-		if c.Image != nil {
-			out[i].Image = *c.Image
-		}
+		out[i] = state.Container{Name: aws.ToString(c.Name), Image: aws.ToString(c.Image)}
 	}
 	return out
 }
