@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecsaudit/ecsaudit/internal/asff"
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
@@ -75,8 +74,6 @@ func Run(args []string, io IO) int {
 	return ExitError
 }
 
-func init() { report.Writers["asff"] = asff.Writer{} }
-
 // defaultMaxFileSize fits a describe-images output of 100,000 images (about 1 KB each) with room to spare.
 const defaultMaxFileSize = 512 << 20
 
@@ -119,8 +116,8 @@ func scan(args []string, io IO) int {
 	if !ok {
 		return bad("--format: unknown format %q (want one of %s)", *format, strings.Join(report.Formats(), ", "))
 	}
-	if _, ok := w.(asff.Writer); ok {
-		w = asff.Writer{Account: *account, Region: *region}
+	if _, ok := w.(report.ASFF); ok {
+		w = report.ASFF{Account: *account, Region: *region}
 	}
 	threshold, err := rule.ParseSeverity(*failOn)
 	if err != nil {

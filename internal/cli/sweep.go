@@ -14,7 +14,6 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/ecsaudit/ecsaudit/internal/asff"
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
@@ -108,8 +107,8 @@ func sweepCmd(args []string, io IO) int {
 		return bad("AWS credentials: %v", err)
 	}
 	account := aws.ToString(id.Account)
-	if _, isASFF := w.(asff.Writer); isASFF {
-		w = asff.Writer{Account: account, Region: awsCfg.Region}
+	if _, isASFF := w.(report.ASFF); isASFF {
+		w = report.ASFF{Account: account, Region: awsCfg.Region}
 	}
 
 	collected := &collector{}
