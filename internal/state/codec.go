@@ -22,8 +22,8 @@ type DB interface {
 	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
 
-// The attribute codec every item kind of the table is written and read with: strings (absent when empty, unless
-// an item kind always writes them), times as FormatTime text, numbers as N.
+// The attribute codec of every item kind: str and num write S and N attributes, stringAttr, timeAttr and numAttr
+// read them, and times are written with FormatTime (the image-use index keeps its RFC 3339 seconds).
 
 func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
@@ -73,10 +73,10 @@ const TimeLayout = "2006-01-02T15:04:05.000Z"
 // FormatTime writes t in TimeLayout.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
-// TimeAttr reads a string attribute written with FormatTime (or any RFC 3339 time); absent is the zero time. The
+// timeAttr reads a string attribute written with FormatTime (or any RFC 3339 time); absent is the zero time. The
 // error names the attribute: "attribute NAME: ...".
-func TimeAttr(item map[string]types.AttributeValue, name string) (time.Time, error) {
-	v := StringAttr(item, name)
+func timeAttr(item map[string]types.AttributeValue, name string) (time.Time, error) {
+	v := stringAttr(item, name)
 	if v == "" {
 		return time.Time{}, nil
 	}
@@ -87,8 +87,8 @@ func TimeAttr(item map[string]types.AttributeValue, name string) (time.Time, err
 	return t.UTC(), nil
 }
 
-// StringAttr reads a string attribute; absent or of another type is "".
-func StringAttr(item map[string]types.AttributeValue, name string) string {
+// stringAttr reads a string attribute; absent or of another type is "".
+func stringAttr(item map[string]types.AttributeValue, name string) string {
 	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
 		return v.Value
 	}

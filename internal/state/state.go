@@ -335,19 +335,19 @@ func encode(r *Record) map[string]types.AttributeValue {
 
 func decode(item map[string]types.AttributeValue) (*Record, error) {
 	r := &Record{
-		FindingID:    strings.TrimPrefix(StringAttr(item, PartitionKey), findingPrefix),
-		Status:       rule.Status(StringAttr(item, "status")),
-		Compliance:   StringAttr(item, "compliance"),
-		Severity:     rule.Severity(StringAttr(item, "severity")),
-		RuleID:       StringAttr(item, "ruleId"),
-		ResourceID:   StringAttr(item, "resourceId"),
-		ResourceType: StringAttr(item, "resourceType"),
-		Container:    StringAttr(item, "container"),
-		Account:      StringAttr(item, "account"),
-		Region:       StringAttr(item, "region"),
-		RecordState:  StringAttr(item, "recordState"),
-		Workflow:     StringAttr(item, "workflow"),
-		Fingerprint:  StringAttr(item, "fingerprint"),
+		FindingID:    strings.TrimPrefix(stringAttr(item, PartitionKey), findingPrefix),
+		Status:       rule.Status(stringAttr(item, "status")),
+		Compliance:   stringAttr(item, "compliance"),
+		Severity:     rule.Severity(stringAttr(item, "severity")),
+		RuleID:       stringAttr(item, "ruleId"),
+		ResourceID:   stringAttr(item, "resourceId"),
+		ResourceType: stringAttr(item, "resourceType"),
+		Container:    stringAttr(item, "container"),
+		Account:      stringAttr(item, "account"),
+		Region:       stringAttr(item, "region"),
+		RecordState:  stringAttr(item, "recordState"),
+		Workflow:     stringAttr(item, "workflow"),
+		Fingerprint:  stringAttr(item, "fingerprint"),
 	}
 	if b, ok := item["notified"].(*types.AttributeValueMemberBOOL); ok {
 		r.Notified = b.Value
@@ -359,7 +359,7 @@ func decode(item map[string]types.AttributeValue) (*Record, error) {
 		{"createdAt", &r.CreatedAt}, {"firstObservedAt", &r.FirstObservedAt}, {"lastImportedAt", &r.LastImportedAt},
 		{"updatedAt", &r.UpdatedAt}, {"notifiedAt", &r.NotifiedAt},
 	} {
-		t, err := TimeAttr(item, f.name)
+		t, err := timeAttr(item, f.name)
 		if err != nil {
 			return nil, fmt.Errorf("finding state %w", err)
 		}

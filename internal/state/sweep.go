@@ -21,9 +21,9 @@ const (
 	KindRegistry   = "REGISTRY"
 )
 
-// SweepRecord is what the sweep remembers of one audited resource: under which catalog version and configuration it was
-// last audited and published, and what it needs to re-evaluate the resource's changing parts without reading it
-// again. It holds identifiers and hashes only: never a value from a resource's configuration.
+// SweepRecord is what the sweep remembers of one audited resource: under which catalog version and configuration it
+// was last audited and published, and what it needs to re-evaluate the resource's changing parts without reading
+// it again. It holds identifiers and hashes only: never a value from a resource's configuration.
 type SweepRecord struct {
 	Kind    string
 	ID      string
@@ -161,11 +161,11 @@ func encodeRecord(r *SweepRecord) (map[string]types.AttributeValue, error) {
 
 func decodeRecord(item map[string]types.AttributeValue) (*SweepRecord, error) {
 	r := &SweepRecord{
-		Kind: StringAttr(item, "kind"), ID: StringAttr(item, "resourceId"), Account: StringAttr(item, "account"), Region: StringAttr(item, "region"),
-		Catalog: StringAttr(item, "catalog"), Config: StringAttr(item, "config"), Verdict: StringAttr(item, "verdict"), Input: StringAttr(item, "input"),
+		Kind: stringAttr(item, "kind"), ID: stringAttr(item, "resourceId"), Account: stringAttr(item, "account"), Region: stringAttr(item, "region"),
+		Catalog: stringAttr(item, "catalog"), Config: stringAttr(item, "config"), Verdict: stringAttr(item, "verdict"), Input: stringAttr(item, "input"),
 	}
 	if r.ID == "" || r.Kind == "" {
-		return nil, fmt.Errorf("sweep record %q without kind or resource ID", StringAttr(item, PartitionKey))
+		return nil, fmt.Errorf("sweep record %q without kind or resource ID", stringAttr(item, PartitionKey))
 	}
 	var err error
 	if r.AuditedAt, err = sweepTime(item, "auditedAt"); err != nil {
@@ -174,7 +174,7 @@ func decodeRecord(item map[string]types.AttributeValue) (*SweepRecord, error) {
 	if r.Until, err = sweepTime(item, "until"); err != nil {
 		return nil, err
 	}
-	if d := StringAttr(item, "data"); d != "" {
+	if d := stringAttr(item, "data"); d != "" {
 		var data struct {
 			Containers []Container `json:"c"`
 			Digests    []string    `json:"d"`
@@ -187,9 +187,9 @@ func decodeRecord(item map[string]types.AttributeValue) (*SweepRecord, error) {
 	return r, nil
 }
 
-// sweepTime is TimeAttr, its error naming the sweep record.
+// sweepTime is timeAttr, its error naming the sweep record.
 func sweepTime(item map[string]types.AttributeValue, name string) (time.Time, error) {
-	t, err := TimeAttr(item, name)
+	t, err := timeAttr(item, name)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("sweep record %w", err)
 	}
@@ -294,8 +294,8 @@ func (t *Sweeps) put(ctx context.Context, cp *Checkpoint, condition string, prio
 }
 
 func decodeCheckpoint(item map[string]types.AttributeValue) (*Checkpoint, error) {
-	cp := &Checkpoint{Key: StringAttr(item, PartitionKey), SweepID: StringAttr(item, "sweepId"), Phase: StringAttr(item, "phase"),
-		Cursor: StringAttr(item, "cursor"), Owner: StringAttr(item, "owner")}
+	cp := &Checkpoint{Key: stringAttr(item, PartitionKey), SweepID: stringAttr(item, "sweepId"), Phase: stringAttr(item, "phase"),
+		Cursor: stringAttr(item, "cursor"), Owner: stringAttr(item, "owner")}
 	num := func(name string) (int64, error) {
 		v, err := numAttr(item, name)
 		if err != nil {
@@ -318,7 +318,7 @@ func decodeCheckpoint(item map[string]types.AttributeValue) (*Checkpoint, error)
 	if cp.LeaseUntil, err = sweepTime(item, "leaseUntil"); err != nil {
 		return nil, err
 	}
-	if st := StringAttr(item, "stats"); st != "" {
+	if st := stringAttr(item, "stats"); st != "" {
 		if err := json.Unmarshal([]byte(st), &cp.Stats); err != nil {
 			return nil, fmt.Errorf("sweep checkpoint stats: %w", err)
 		}
