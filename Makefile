@@ -3,7 +3,7 @@ GO        ?= go
 BIN       := bin
 PKG       := github.com/ecsaudit/ecsaudit
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -s -w -X $(PKG)/internal/cli.Version=$(VERSION)
+LDFLAGS   := -s -w -X $(PKG)/internal/version.Version=$(VERSION)
 STATICCHECK_VERSION := v0.8.2
 
 .DEFAULT_GOAL := help

@@ -68,11 +68,6 @@ const (
 // MaxFindingSize is the largest finding BatchImportFindings accepts, in bytes of JSON.
 const MaxFindingSize = 240 << 10
 
-// isVulnerability reports whether a rule's findings are about CVEs in an image.
-func isVulnerability(ruleID string) bool {
-	return ruleID == "task.vulnerable-image" || ruleID == "image.vulnerabilities"
-}
-
 // Params is what an ASFF finding needs beyond the engine's finding.
 type Params struct {
 	// Version is the auditor version, sent in ProductFields.
@@ -109,7 +104,7 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 		sev = types.SeverityLabelInformational
 	}
 	kinds := []string{TypeBestPractices}
-	if isVulnerability(f.Rule.ID) {
+	if f.Rule.Vulnerability {
 		kinds = append(kinds, TypeCVE)
 	}
 	res := resource(f, id)

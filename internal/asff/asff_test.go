@@ -369,7 +369,7 @@ func TestTruncate(t *testing.T) {
 
 func TestVulnerabilityTypes(t *testing.T) {
 	for _, id := range []string{"image.vulnerabilities", "task.vulnerable-image"} {
-		f := &engine.Finding{Rule: &rule.Meta{ID: id}, Status: rule.Failed, Severity: rule.Critical,
+		f := &engine.Finding{Rule: catalog.Default().Lookup(id), Status: rule.Failed, Severity: rule.Critical,
 			Subject: &engine.Subject{Type: rule.TypeImage, ID: "arn:aws:ecr:us-east-1:111122223333:repository/web/sha256:abc"},
 			Detail:  "2 CRITICAL: CVE-2024-0001"}
 		got := build(t, f, Params{UpdatedAt: now})

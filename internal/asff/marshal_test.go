@@ -8,9 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
-	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/load"
-	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
@@ -138,81 +136,5 @@ func TestMarshalKeysAreASFF(t *testing.T) {
 		if _, ok := top[k]; !ok {
 			t.Errorf("required member %s missing", k)
 		}
-	}
-}
-
-func TestWriter(t *testing.T) {
-	fs := evaluate(t, load.Options{}, taskJSON)
-	statuses := map[rule.Status]int{}
-	for _, f := range fs {
-		statuses[f.Status]++
-	}
-	if statuses[rule.Failed] == 0 || statuses[rule.Passed] == 0 || statuses[rule.Suppressed] == 0 {
-		t.Fatalf("fixture: want FAILED, PASSED and SUPPRESSED findings, got %v", statuses)
-	}
-	// A NOT_APPLICABLE result is never sent.
-	na := fs[0]
-	na.Container, na.Status = "not-applicable", rule.NotApplicable
-	fs = append(fs, na)
-	rep := &report.Report{Findings: fs, Now: now, Version: "9.9.9"}
-
-	var buf bytes.Buffer
-	if err := (Writer{}).Write(&buf, rep); err != nil {
-		t.Fatal(err)
-	}
-	var got []struct {
-		Id, CreatedAt, UpdatedAt string
-		ProductFields            map[string]string
-	}
-	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
-		t.Fatalf("output is not a JSON list of findings: %v", err)
-	}
-	if want := len(fs) - statuses[rule.NotApplicable] - 1; len(got) != want {
-		t.Fatalf("%d findings written, want %d (all but NOT_APPLICABLE)", len(got), want)
-	}
-	for _, g := range got {
-		if g.Id == na.ID() || g.ProductFields[FieldStatus] == string(rule.NotApplicable) {
-			t.Errorf("NOT_APPLICABLE finding %s written", g.Id)
-		}
-		if g.CreatedAt != "2026-11-01T11:00:00.123Z" || g.UpdatedAt != g.CreatedAt || g.ProductFields[FieldVersion] != "9.9.9" {
-			t.Errorf("%s: CreatedAt %s UpdatedAt %s version %s", g.Id, g.CreatedAt, g.UpdatedAt, g.ProductFields[FieldVersion])
-		}
-	}
-
-	rep.OnlyFailed = true
-	buf.Reset()
-	if err := (Writer{}).Write(&buf, rep); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(buf.Bytes(), &got); err != nil || len(got) != statuses[rule.Failed] {
-		t.Errorf("--only-failed: %d findings, want %d (%v)", len(got), statuses[rule.Failed], err)
-	}
-}
-
-func TestWriterAccountAndRegion(t *testing.T) {
-	fs := evaluate(t, load.Options{}, `{"family": "bare", "revision": 2, "containerDefinitions": [{"name": "c", "image": "nginx"}]}`)
-	rep := &report.Report{Findings: fs, Now: now}
-	var buf bytes.Buffer
-	err := (Writer{}).Write(&buf, rep)
-	if err == nil || !strings.Contains(err.Error(), "--account") {
-		t.Fatalf("Write without account = %v, want an error naming --account", err)
-	}
-	buf.Reset()
-	if err := (Writer{Account: "111122223333", Region: "eu-central-1"}).Write(&buf, rep); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(buf.String(), `"Id": "arn:aws:ecs:eu-central-1:111122223333:task-definition/bare:2"`) ||
-		!strings.Contains(buf.String(), `"ProductArn": "arn:aws:securityhub:eu-central-1:111122223333:product/111122223333/default"`) {
-		t.Errorf("account and region not applied:\n%s", buf.String())
-	}
-}
-
-func TestWriterEmpty(t *testing.T) {
-	var buf bytes.Buffer
-	if err := (Writer{}).Write(&buf, &report.Report{Findings: []engine.Finding{}, Now: now}); err != nil {
-		t.Fatal(err)
-	}
-	if strings.TrimSpace(buf.String()) != "[]" {
-		t.Errorf("empty report wrote %q, want []", buf.String())
 	}
 }

@@ -16,12 +16,12 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/event"
-	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/source"
+	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
 
@@ -29,7 +29,7 @@ import (
 type Service struct {
 	Source  *source.Source
 	Engine  *engine.Engine
-	Index   *imageuse.Index
+	Index   *state.ImageIndex
 	Sink    *publish.Sink
 	Metrics *metrics.Recorder
 	Log     *slog.Logger
@@ -168,7 +168,7 @@ func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor str
 	}
 	td.TagsChangedBy = actor
 	s.Source.ResolveImages(ctx, td)
-	s.add(inv, td, s.Engine.Task(td, inv.now))
+	s.add(inv, td, s.Engine.EvaluateOne(td, inv.now))
 	var digests []string
 	for _, ref := range model.SortedKeys(td.Images) {
 		l := td.Images[ref]
@@ -177,7 +177,7 @@ func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor str
 		}
 		digests = append(digests, aws.ToString(l.Image.Detail.ImageDigest))
 		if !inv.audited[l.Image.ID()] {
-			s.add(inv, l.Image, s.Engine.Image(l.Image, inv.now))
+			s.add(inv, l.Image, s.Engine.EvaluateOne(l.Image, inv.now))
 		}
 	}
 	if s.Index != nil {
@@ -221,7 +221,7 @@ func (s *Service) auditRepository(ctx context.Context, inv *invocation, a event.
 		return err
 	}
 	r.TagsChangedBy = a.Actor
-	s.add(inv, r, s.Engine.Repository(r, inv.now))
+	s.add(inv, r, s.Engine.EvaluateOne(r, inv.now))
 	return nil
 }
 
@@ -231,7 +231,7 @@ func (s *Service) auditRegistry(ctx context.Context, inv *invocation) error {
 	if err != nil {
 		return err
 	}
-	s.add(inv, g, s.Engine.Registry(g, inv.now))
+	s.add(inv, g, s.Engine.EvaluateOne(g, inv.now))
 	repos, err := s.Source.Repositories(ctx)
 	if err != nil {
 		return err
@@ -243,7 +243,7 @@ func (s *Service) auditRegistry(ctx context.Context, inv *invocation) error {
 			errs = append(errs, err)
 			continue
 		}
-		s.add(inv, r, s.Engine.Repository(r, inv.now))
+		s.add(inv, r, s.Engine.EvaluateOne(r, inv.now))
 	}
 	return errors.Join(errs...)
 }
@@ -277,7 +277,7 @@ func (s *Service) auditImage(ctx context.Context, inv *invocation, a event.Actio
 			return nil
 		}
 	}
-	fs := s.Engine.Image(img, inv.now)
+	fs := s.Engine.EvaluateOne(img, inv.now)
 	s.add(inv, img, fs)
 	if !vulnerable(fs) {
 		return nil
@@ -293,7 +293,7 @@ func (s *Service) auditImage(ctx context.Context, inv *invocation, a event.Actio
 
 func vulnerable(fs []engine.Finding) bool {
 	for _, f := range fs {
-		if f.Rule.ID == "image.vulnerabilities" && (f.Status == rule.Failed || f.Status == rule.Suppressed) {
+		if f.Rule.Vulnerability && (f.Status == rule.Failed || f.Status == rule.Suppressed) {
 			return true
 		}
 	}

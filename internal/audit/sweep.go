@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
 
@@ -45,14 +46,12 @@ func (s *Service) Sweep(ctx context.Context, opts sweep.Options) (sweep.Result, 
 	return res, nil
 }
 
-// sweepStore keeps the sweep's records in the state table when the image-use index's client can write batches (the
-// DynamoDB client can), and in memory otherwise: then every sweep describes everything, as the first one does.
+// sweepStore keeps the sweep's records in the state table of the image-use index, and in memory without one: then
+// every sweep describes everything, as the first one does.
 func (s *Service) sweepStore() sweep.Store {
 	if s.Index != nil {
-		if db, ok := s.Index.DB.(sweep.DynamoAPI); ok {
-			return &sweep.TableStore{DB: db, Table: s.Index.Table}
-		}
+		return &state.Sweeps{DB: s.Index.DB, Table: s.Index.Table}
 	}
 	s.Log.Warn("sweep records kept in memory only: every sweep describes every revision")
-	return sweep.NewMemoryStore()
+	return state.NewMemorySweeps()
 }

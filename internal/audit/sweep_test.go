@@ -21,9 +21,9 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
-	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
+	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
@@ -92,7 +92,7 @@ func TestSweepActionPublishesInBatchesAndBaselines(t *testing.T) {
 	quiet.Baseline = true
 	rec := metrics.New("Sweeper")
 	svc := &Service{
-		Source: sweep.NewSource(cfg, account), Engine: engine.New(cat, nil), Index: &imageuse.Index{DB: ddb, Table: table},
+		Source: source.ForAccount(cfg, account), Engine: engine.New(cat, nil), Index: &state.ImageIndex{DB: ddb, Table: table},
 		Sink: &publish.Sink{Publisher: pub, State: store, Metrics: rec, Log: log,
 			Notifier: publish.NewNotifier(sns.NewFromConfig(cfg), store, nopts), Baseline: publish.NewNotifier(sns.NewFromConfig(cfg), store, quiet)},
 		Metrics: rec, Log: log, Now: time.Now, RevisionMode: "latest",

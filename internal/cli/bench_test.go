@@ -96,7 +96,7 @@ func BenchmarkLoadEvaluate(b *testing.B) {
 		b.ReportAllocs()
 		n := 0
 		for b.Loop() {
-			eng.Task(tasks[n%len(tasks)], now)
+			eng.EvaluateOne(tasks[n%len(tasks)], now)
 			n++
 		}
 		perTaskDef(b, n)

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecsaudit/ecsaudit/internal/asff"
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
@@ -22,6 +21,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/load"
 	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
+	"github.com/ecsaudit/ecsaudit/internal/version"
 )
 
 // Exit statuses.
@@ -30,9 +30,6 @@ const (
 	ExitFindings = 1
 	ExitError    = 2
 )
-
-// Version is the auditor version, set at build time with -ldflags "-X ...cli.Version=v1.2.3".
-var Version = "dev"
 
 // IO is what a run reads and writes.
 type IO struct {
@@ -69,7 +66,7 @@ func Run(args []string, io IO) int {
 	case "sweep":
 		return sweepCmd(args[1:], io)
 	case "version", "--version":
-		fmt.Fprintln(io.Stdout, "ecsaudit", Version)
+		fmt.Fprintln(io.Stdout, "ecsaudit", version.String())
 		return ExitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(io.Stdout, usage)
@@ -78,8 +75,6 @@ func Run(args []string, io IO) int {
 	fmt.Fprintf(io.Stderr, "ecsaudit: unknown command %q\n\n%s", args[0], usage)
 	return ExitError
 }
-
-func init() { report.Writers["asff"] = asff.Writer{} }
 
 // defaultMaxFileSize fits a describe-images output of 100,000 images (about 1 KB each) with room to spare.
 const defaultMaxFileSize = 512 << 20
@@ -123,8 +118,8 @@ func scan(args []string, io IO) int {
 	if !ok {
 		return bad("--format: unknown format %q (want one of %s)", *format, strings.Join(report.Formats(), ", "))
 	}
-	if _, ok := w.(asff.Writer); ok {
-		w = asff.Writer{Account: *account, Region: *region}
+	if _, ok := w.(report.ASFF); ok {
+		w = report.ASFF{Account: *account, Region: *region}
 	}
 	threshold, err := rule.ParseSeverity(*failOn)
 	if err != nil {
@@ -198,7 +193,7 @@ func scan(args []string, io IO) int {
 		Catalog:    cat,
 		Sources:    sources,
 		Now:        now,
-		Version:    Version,
+		Version:    version.String(),
 		OnlyFailed: *onlyFailed,
 		Color:      io.Terminal && os.Getenv("NO_COLOR") == "",
 	}

@@ -14,14 +14,16 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/ecsaudit/ecsaudit/internal/asff"
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
+	"github.com/ecsaudit/ecsaudit/internal/source"
+	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
+	"github.com/ecsaudit/ecsaudit/internal/version"
 )
 
 // sweepCmd audits a live account and region the way the Sweeper function does, with the default AWS credentials,
@@ -104,13 +106,13 @@ func sweepCmd(args []string, io IO) int {
 		return bad("AWS credentials: %v", err)
 	}
 	account := aws.ToString(id.Account)
-	if _, isASFF := w.(asff.Writer); isASFF {
-		w = asff.Writer{Account: account, Region: awsCfg.Region}
+	if _, isASFF := w.(report.ASFF); isASFF {
+		w = report.ASFF{Account: account, Region: awsCfg.Region}
 	}
 
 	collected := &collector{}
 	targets := []sweep.Target{{Account: account, Region: awsCfg.Region, Partition: model.PartitionOf(awsCfg.Region),
-		Source: sweep.NewSource(awsCfg, account), Sink: collected}}
+		Source: source.ForAccount(awsCfg, account), Sink: collected}}
 	if *accounts != "" {
 		members := sweep.Members{Accounts: strings.Split(*accounts, ","), RoleName: *roleName, ExternalID: *externalID, Base: awsCfg,
 			Sink: func(string, aws.Config) (sweep.Sink, error) { return collected, nil }}
@@ -126,9 +128,9 @@ func sweepCmd(args []string, io IO) int {
 	}
 	sw := &sweep.Sweeper{
 		Engine:  engine.New(cat, cfg),
-		Store:   sweep.NewMemoryStore(),
+		Store:   state.NewMemorySweeps(),
 		Log:     slog.New(slog.NewTextHandler(io.Stderr, &slog.HandlerOptions{Level: logLevel})),
-		Options: sweep.Options{Mode: *mode, PaceShare: *paceShare, Version: Version},
+		Options: sweep.Options{Mode: *mode, PaceShare: *paceShare, Version: version.String()},
 	}
 	now := time.Now().UTC()
 	sw.Now = func() time.Time { return now }
@@ -138,7 +140,7 @@ func sweepCmd(args []string, io IO) int {
 		Resources:  collected.resources,
 		Catalog:    cat,
 		Now:        now,
-		Version:    Version,
+		Version:    version.String(),
 		OnlyFailed: *onlyFailed,
 		Color:      io.Terminal && os.Getenv("NO_COLOR") == "",
 	}

@@ -50,20 +50,6 @@ func (e *Engine) EvaluateOne(r model.Resource, now time.Time) []Finding {
 	return e.appendRun(nil, r, &rule.Env{Settings: e.cfg.Settings, Now: now})
 }
 
-// Task evaluates one task definition. Deprecated: use EvaluateOne.
-func (e *Engine) Task(t *model.TaskDefinition, now time.Time) []Finding { return e.EvaluateOne(t, now) }
-
-// Repository evaluates one repository. Deprecated: use EvaluateOne.
-func (e *Engine) Repository(r *model.Repository, now time.Time) []Finding {
-	return e.EvaluateOne(r, now)
-}
-
-// Registry evaluates one registry. Deprecated: use EvaluateOne.
-func (e *Engine) Registry(g *model.Registry, now time.Time) []Finding { return e.EvaluateOne(g, now) }
-
-// Image evaluates one image. Deprecated: use EvaluateOne.
-func (e *Engine) Image(i *model.Image, now time.Time) []Finding { return e.EvaluateOne(i, now) }
-
 // appendRun appends the findings of every enabled rule that applies to r.
 func (e *Engine) appendRun(out []Finding, r model.Resource, env *rule.Env) []Finding {
 	sub := NewSubject(r)

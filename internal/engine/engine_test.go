@@ -194,7 +194,7 @@ func TestSeverity(t *testing.T) {
 			if tt.overrides != nil {
 				cfg.Rules = tt.overrides
 			}
-			fs := New(testCatalog(), cfg).Task(td, now)
+			fs := New(testCatalog(), cfg).EvaluateOne(td, now)
 			var f *Finding
 			for i := range fs {
 				if fs[i].Rule.ID == tt.ruleID {
@@ -211,7 +211,7 @@ func TestSeverity(t *testing.T) {
 func TestDisabledRule(t *testing.T) {
 	cfg := config.Default()
 	cfg.Rules["task.test-container"] = config.RuleOverride{Disabled: true}
-	fs := New(testCatalog(), cfg).Task(task(webARN, "web", 3, "bad", "good"), now)
+	fs := New(testCatalog(), cfg).EvaluateOne(task(webARN, "web", 3, "bad", "good"), now)
 	if len(fs) != 1 || fs[0].Rule.ID != "task.test-graded" {
 		t.Errorf("findings %+v, want only task.test-graded", fs)
 	}
@@ -225,7 +225,7 @@ func TestEnvReachesRules(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.Settings.ScanGrace = 3 * time.Hour
-	New(NewCatalog(spy), cfg).Task(task("", "web", 1, "a"), now)
+	New(NewCatalog(spy), cfg).EvaluateOne(task("", "web", 1, "a"), now)
 	if got == nil || !got.Now.Equal(now) || got.Settings.ScanGrace != 3*time.Hour {
 		t.Errorf("env %+v", got)
 	}

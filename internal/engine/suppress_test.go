@@ -82,7 +82,7 @@ func TestTagSuppression(t *testing.T) {
 	e := New(testCatalog(), nil)
 	t.Run("applies to the named container only", func(t *testing.T) {
 		td := withTags(task(webARN, "web", 3, "bad-a", "bad-b"), map[string]string{SuppressTag: "task.test-container@bad-a"})
-		fs := e.Task(td, now)
+		fs := e.EvaluateOne(td, now)
 		a, b := find(fs, "task.test-container", "bad-a"), find(fs, "task.test-container", "bad-b")
 		if a.Status != rule.Suppressed || a.Suppression == nil || !strings.Contains(a.Suppression.By, SuppressTag) || a.Suppression.Reason == "" {
 			t.Errorf("bad-a: %+v %+v", a, a.Suppression)
@@ -96,13 +96,13 @@ func TestTagSuppression(t *testing.T) {
 	})
 	t.Run("passing results are left alone", func(t *testing.T) {
 		td := withTags(task(webARN, "web", 3, "good"), map[string]string{SuppressTag: "task.test-container"})
-		if f := find(e.Task(td, now), "task.test-container", "good"); f.Status != rule.Passed || f.Suppression != nil {
+		if f := find(e.EvaluateOne(td, now), "task.test-container", "good"); f.Status != rule.Passed || f.Suppression != nil {
 			t.Errorf("%+v", f)
 		}
 	})
 	t.Run("malformed entries are reported, valid ones still apply", func(t *testing.T) {
 		td := withTags(task(webARN, "web", 3, "bad-a"), map[string]string{SuppressTag: "task.nope task.test-graded"})
-		fs := e.Task(td, now)
+		fs := e.EvaluateOne(td, now)
 		inv := find(fs, InvalidSuppressionTag.ID, "")
 		if inv == nil || inv.Status != rule.Failed || inv.Severity != rule.Low || !strings.Contains(inv.Detail, `"task.nope"`) {
 			t.Fatalf("invalid-tag finding %+v", inv)
@@ -121,7 +121,7 @@ func TestTagSuppression(t *testing.T) {
 		cfg := config.Default()
 		cfg.Rules[InvalidSuppressionTag.ID] = config.RuleOverride{Severity: rule.High}
 		td := withTags(task(webARN, "web", 3, "a"), map[string]string{SuppressTag: "nonsense"})
-		if inv := find(New(testCatalog(), cfg).Task(td, now), InvalidSuppressionTag.ID, ""); inv == nil || inv.Severity != rule.High {
+		if inv := find(New(testCatalog(), cfg).EvaluateOne(td, now), InvalidSuppressionTag.ID, ""); inv == nil || inv.Severity != rule.High {
 			t.Errorf("%+v", inv)
 		}
 	})
@@ -152,7 +152,7 @@ func TestConfigSuppression(t *testing.T) {
 			cfg := config.Default()
 			cfg.Source = "ecsaudit.json"
 			cfg.Suppressions = []config.Suppression{tt.sup}
-			fs := New(testCatalog(), cfg).Task(tt.td, now)
+			fs := New(testCatalog(), cfg).EvaluateOne(tt.td, now)
 			for c, want := range tt.want {
 				f := find(fs, "task.test-container", c)
 				if f == nil || f.Status != want {
@@ -204,7 +204,7 @@ func TestSuppressionExpiryAndMaximum(t *testing.T) {
 					}
 					td.Tags = map[string]string{SuppressTag: v}
 				}
-				f := find(New(testCatalog(), cfg).Task(td, tt.now), "task.test-container", "bad")
+				f := find(New(testCatalog(), cfg).EvaluateOne(td, tt.now), "task.test-container", "bad")
 				if f.Status != tt.status {
 					t.Fatalf("status %s, want %s (%+v)", f.Status, tt.status, f)
 				}

@@ -16,25 +16,22 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsaudit/ecsaudit/internal/audit"
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
-	"github.com/ecsaudit/ecsaudit/internal/cli"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/fnconfig"
-	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
+	"github.com/ecsaudit/ecsaudit/internal/version"
 )
 
 // Function is a configured function, ready to handle events.
@@ -84,7 +81,7 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	store := state.New(ddb, fc.StateTable)
 	eng := engine.New(cat, fc.Audit)
 	pubOpts := publish.Options{
-		Account: account, Region: region, Partition: partition, Version: cli.Version,
+		Account: account, Region: region, Partition: partition, Version: version.String(),
 		ReportPasses: fc.ReportPasses, Lookup: cat.Lookup,
 	}
 	rec := metrics.New(name)
@@ -98,17 +95,13 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 			sink.Baseline = publish.NewNotifier(sns.NewFromConfig(cfg), store, opts)
 		}
 	}
-	ecrClient := ecr.NewFromConfig(cfg)
-	src := source.New(account, region, ecs.NewFromConfig(cfg), ecrClient, kms.NewFromConfig(cfg))
-	src.ECRIn = func(r string) source.ECRAPI {
-		return ecr.NewFromConfig(cfg, func(o *ecr.Options) { o.Region = r })
-	}
+	src := source.ForAccount(cfg, account)
 	sc, err := fnconfig.SweepFromEnv(getenv)
 	if err != nil {
 		return nil, err
 	}
 	svc := &audit.Service{
-		Source: src, Engine: eng, Index: &imageuse.Index{DB: ddb, Table: fc.StateTable},
+		Source: src, Engine: eng, Index: store.Images(),
 		Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode,
 		Trail: cloudtrail.NewFromConfig(cfg),
 	}
@@ -126,10 +119,10 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 func sweepConfig(svc *audit.Service, sc *fnconfig.Sweep, fc *fnconfig.Function, cfg aws.Config, account string, pub publish.Options) {
 	svc.SweepOptions = sweep.Options{
 		Mode: fc.RevisionMode, MaxAge: sc.MaxAge, PaceShare: sc.PaceShare, Concurrency: sc.Concurrency,
-		Version: cli.Version, ReportPasses: fc.ReportPasses,
+		Version: version.String(), ReportPasses: fc.ReportPasses,
 	}
 	if sc.SelfContinue && sc.FunctionName != "" {
-		svc.Continue = &sweep.LambdaContinuer{Config: cfg, Function: sc.FunctionName, Account: account}
+		svc.Continue = &Continuer{Lambda: lambdasdk.NewFromConfig(cfg), Function: sc.FunctionName, Account: account, Region: cfg.Region}
 	}
 	if len(sc.MemberAccounts) > 0 {
 		svc.Members = &sweep.Members{

@@ -9,7 +9,6 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/audit"
 	"github.com/ecsaudit/ecsaudit/internal/fnconfig"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
-	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
 
 // The sweeper's environment becomes its sweep configuration: the options, the continuation through the function
@@ -31,8 +30,8 @@ func TestSweepConfigFromEnvironment(t *testing.T) {
 	if o.Mode != "all" || o.MaxAge != 3*24*time.Hour || o.PaceShare != 0.25 || !o.ReportPasses || o.Version == "" {
 		t.Errorf("options %+v", o)
 	}
-	c, ok := got.Continue.(*sweep.LambdaContinuer)
-	if !ok || c.Function != "stack-Sweeper-ABC" || c.Account != "999988887777" || c.Config.Region != "eu-west-1" {
+	c, ok := got.Continue.(*Continuer)
+	if !ok || c.Function != "stack-Sweeper-ABC" || c.Account != "999988887777" || c.Region != "eu-west-1" || c.Lambda == nil {
 		t.Errorf("continuer %+v, want the function itself", got.Continue)
 	}
 	m := got.Members

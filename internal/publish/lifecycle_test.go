@@ -42,7 +42,7 @@ func TestNextUpdatedAt(t *testing.T) {
 func TestDecide(t *testing.T) {
 	td := taskDef("web", 1, nil, container{name: "app", privileged: true})
 	var failed engine.Finding
-	for _, f := range engine.New(testCatalog, nil).Task(td, start) {
+	for _, f := range engine.New(testCatalog, nil).EvaluateOne(td, start) {
 		if f.Rule.ID == "test.privileged" {
 			failed = f
 		}

@@ -154,7 +154,7 @@ func (e *notifyEnv) run(opts NotifyOptions, tds ...*model.TaskDefinition) (Outco
 	ctx := context.Background()
 	var ev []engine.Evaluated
 	for _, td := range tds {
-		ev = append(ev, engine.Evaluated{ResourceID: td.ID(), Resource: td, Findings: e.eng.Task(td, now)})
+		ev = append(ev, engine.Evaluated{ResourceID: td.ID(), Resource: td, Findings: e.eng.EvaluateOne(td, now)})
 	}
 	p := New(e.hub, e.store, Options{
 		Account: testAccount, Region: testRegion, Version: "test", Lookup: notifyCatalog.Lookup,
@@ -427,7 +427,7 @@ func TestNotifySplitsLargeMessages(t *testing.T) {
 	// Each part fits the limit as SNS counts it.
 	n := NewNotifier(nil, nil, NotifyOptions{MaxBytes: limit, Now: func() time.Time { return now }})
 	var fs []*engine.Finding
-	for _, f := range e.eng.Task(notifyTaskDef("web", names...), now) {
+	for _, f := range e.eng.EvaluateOne(notifyTaskDef("web", names...), now) {
 		if f.Status == rule.Failed {
 			fs = append(fs, &f)
 		}

@@ -193,7 +193,7 @@ func (e *env) publisher(opts Options) *Publisher {
 func (e *env) evaluate(tds ...*model.TaskDefinition) []engine.Evaluated {
 	var out []engine.Evaluated
 	for _, td := range tds {
-		out = append(out, engine.Evaluated{ResourceID: td.ID(), Resource: td, Findings: e.eng.Task(td, e.clock.Now())})
+		out = append(out, engine.Evaluated{ResourceID: td.ID(), Resource: td, Findings: e.eng.EvaluateOne(td, e.clock.Now())})
 	}
 	return out
 }

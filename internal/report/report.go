@@ -1,4 +1,4 @@
-// Package report writes findings for people and tools: text, JSON and SARIF behind one interface.
+// Package report writes findings for people and tools: text, JSON, SARIF and ASFF behind one interface.
 package report
 
 import (
@@ -32,11 +32,12 @@ type Writer interface {
 	Write(w io.Writer, r *Report) error
 }
 
-// Writers maps each --format name to its writer. Other packages add formats (asff) in their init.
+// Writers maps each --format name to its writer.
 var Writers = map[string]Writer{
 	"text":  Text{},
 	"json":  JSON{},
 	"sarif": SARIF{},
+	"asff":  ASFF{},
 }
 
 // Formats lists the format names in order.

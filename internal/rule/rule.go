@@ -95,6 +95,12 @@ type Meta struct {
 	// Related lists every other anchor: AWS Config rules, PSS controls, guides, other scanners' checks.
 	Related    []string
 	References []string
+	// ReadsImages marks task definition rules whose results depend on the images the containers run (their scans):
+	// they can change while the revision stays the same. Vulnerability marks rules whose findings are about known
+	// vulnerabilities (CVEs) in an image. Both say how the auditor handles the rule, not what it reports, and stay
+	// out of its JSON (and so out of the catalog version).
+	ReadsImages   bool `json:"-"`
+	Vulnerability bool `json:"-"`
 }
 
 // Result is one verdict of a rule.

@@ -1,5 +1,6 @@
 // Package source is the only code that reads AWS: ECS task definitions, ECR repositories, registry, images and
-// their scans, and KMS key metadata. It builds model resources; it never judges them.
+// their scans, and KMS key metadata. It builds model resources; it never judges them. ForAccount builds the clients
+// it reads an account with, and AssumeRole the credentials of a member account.
 package source
 
 import (

@@ -31,7 +31,7 @@ func (s *Store) OpenResources(ctx context.Context) ([]string, error) {
 			return nil, fmt.Errorf("scan state table %s for open findings: %w", s.table, err)
 		}
 		for _, it := range page.Items {
-			if id := StringAttr(it, "resourceId"); id != "" {
+			if id := stringAttr(it, "resourceId"); id != "" {
 				seen[id] = true
 			}
 		}

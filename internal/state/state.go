@@ -1,10 +1,16 @@
-// Package state keeps what the auditor must remember between invocations in one DynamoDB table: per finding Id
-// its status, severity, timestamps, and whether it was notified. Security Hub is an output, never the store.
+// Package state owns the DynamoDB table in which the auditor keeps what it must remember between invocations.
+// Security Hub is an output, never the store. Every item kind of the table is written and read here, with one
+// attribute codec (codec.go):
+//
+//   - finding records (this file): per finding Id its status, severity, timestamps, and whether it was notified;
+//   - baseline markers (open.go): whether the first full sweep of an account and region is done;
+//   - the image-use index (images.go): which task definition revisions use which image digest;
+//   - sweep records and the sweep checkpoint with its lease (sweep.go).
 //
 // The table has a partition key pk (S), a sort key sk (S) and one global secondary index gsi1 (gsi1pk, gsi1sk, all
 // attributes projected); it is billed on demand and expires items through the TTL attribute expiresAt. A finding is
 // the item pk "FINDING#<finding Id>", sk "STATE", indexed under gsi1pk "RESOURCE#<resource Id>", gsi1sk "<finding Id>",
-// so all findings of one resource come from one Query. Other pk prefixes are left to other item kinds.
+// so all findings of one resource come from one Query.
 //
 // A record never holds a secret, a finding's detail text or anything else quoted from a resource's configuration:
 // only identifiers, statuses and times.
@@ -96,12 +102,18 @@ func (r *Record) Open() bool { return r.RecordState == Active && r.Compliance ==
 
 // Store reads and writes finding records.
 type Store struct {
-	db    *dynamodb.Client
+	db    DB
 	table string
 }
 
 // New returns a store on the named table.
-func New(db *dynamodb.Client, table string) *Store { return &Store{db: db, table: table} }
+func New(db DB, table string) *Store { return &Store{db: db, table: table} }
+
+// Images returns the image-use index kept in the same table.
+func (s *Store) Images() *ImageIndex { return &ImageIndex{DB: s.db, Table: s.table} }
+
+// Sweeps returns the sweep records and checkpoints kept in the same table.
+func (s *Store) Sweeps() *Sweeps { return &Sweeps{DB: s.db, Table: s.table} }
 
 // Table returns the table name.
 func (s *Store) Table() string { return s.table }
@@ -182,34 +194,7 @@ func (s *Store) Put(ctx context.Context, recs []*Record) error {
 		}
 		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: encode(r)}})
 	}
-	return WriteAll(ctx, s.db, s.table, "finding state", reqs)
-}
-
-// BatchWriter is the DynamoDB call WriteAll makes.
-type BatchWriter interface {
-	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
-}
-
-// WriteAll sends write requests to table, 25 to a call (DynamoDB's limit), retrying the items DynamoDB leaves
-// unprocessed with backoff. what names the data in errors.
-func WriteAll(ctx context.Context, db BatchWriter, table, what string, reqs []types.WriteRequest) error {
-	for start := 0; start < len(reqs); start += batchWriteLimit {
-		pending := map[string][]types.WriteRequest{table: reqs[start:min(start+batchWriteLimit, len(reqs))]}
-		for attempt := 0; len(pending[table]) > 0; attempt++ {
-			if attempt > maxRetries {
-				return fmt.Errorf("write %s: %d items still unprocessed", what, len(pending[table]))
-			}
-			if err := backoff(ctx, attempt); err != nil {
-				return err
-			}
-			resp, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				return fmt.Errorf("write %s: %w", what, err)
-			}
-			pending = resp.UnprocessedItems
-		}
-	}
-	return nil
+	return writeAll(ctx, s.db, s.table, "finding state", reqs)
 }
 
 // MarkNotified records that the given findings were notified (or baselined) at the given time. An Id without a
@@ -306,32 +291,9 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	return nil
 }
 
-// TimeLayout is how the state table and Security Hub timestamps are written: UTC with milliseconds, so that a
-// strictly later time in milliseconds is also strictly later as text.
-const TimeLayout = "2006-01-02T15:04:05.000Z"
-
-// FormatTime writes t in TimeLayout.
-func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
-
-// TimeAttr reads a string attribute written with FormatTime (or any RFC 3339 time); absent is the zero time. The
-// error names the attribute: "attribute NAME: ...".
-func TimeAttr(item map[string]types.AttributeValue, name string) (time.Time, error) {
-	v := StringAttr(item, name)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, v)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("attribute %s: %w", name, err)
-	}
-	return t.UTC(), nil
-}
-
 func findingKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{PartitionKey: str(findingPrefix + id), SortKey: str(findingSortKey)}
 }
-
-func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
 func encode(r *Record) map[string]types.AttributeValue {
 	item := findingKey(r.FindingID)
@@ -366,26 +328,26 @@ func encode(r *Record) map[string]types.AttributeValue {
 	item["notified"] = &types.AttributeValueMemberBOOL{Value: r.Notified}
 	putTime("notifiedAt", r.NotifiedAt)
 	if !r.ExpiresAt.IsZero() {
-		item[TTLAttribute] = &types.AttributeValueMemberN{Value: strconv.FormatInt(r.ExpiresAt.Unix(), 10)}
+		item[TTLAttribute] = num(r.ExpiresAt.Unix())
 	}
 	return item
 }
 
 func decode(item map[string]types.AttributeValue) (*Record, error) {
 	r := &Record{
-		FindingID:    strings.TrimPrefix(StringAttr(item, PartitionKey), findingPrefix),
-		Status:       rule.Status(StringAttr(item, "status")),
-		Compliance:   StringAttr(item, "compliance"),
-		Severity:     rule.Severity(StringAttr(item, "severity")),
-		RuleID:       StringAttr(item, "ruleId"),
-		ResourceID:   StringAttr(item, "resourceId"),
-		ResourceType: StringAttr(item, "resourceType"),
-		Container:    StringAttr(item, "container"),
-		Account:      StringAttr(item, "account"),
-		Region:       StringAttr(item, "region"),
-		RecordState:  StringAttr(item, "recordState"),
-		Workflow:     StringAttr(item, "workflow"),
-		Fingerprint:  StringAttr(item, "fingerprint"),
+		FindingID:    strings.TrimPrefix(stringAttr(item, PartitionKey), findingPrefix),
+		Status:       rule.Status(stringAttr(item, "status")),
+		Compliance:   stringAttr(item, "compliance"),
+		Severity:     rule.Severity(stringAttr(item, "severity")),
+		RuleID:       stringAttr(item, "ruleId"),
+		ResourceID:   stringAttr(item, "resourceId"),
+		ResourceType: stringAttr(item, "resourceType"),
+		Container:    stringAttr(item, "container"),
+		Account:      stringAttr(item, "account"),
+		Region:       stringAttr(item, "region"),
+		RecordState:  stringAttr(item, "recordState"),
+		Workflow:     stringAttr(item, "workflow"),
+		Fingerprint:  stringAttr(item, "fingerprint"),
 	}
 	if b, ok := item["notified"].(*types.AttributeValueMemberBOOL); ok {
 		r.Notified = b.Value
@@ -397,7 +359,7 @@ func decode(item map[string]types.AttributeValue) (*Record, error) {
 		{"createdAt", &r.CreatedAt}, {"firstObservedAt", &r.FirstObservedAt}, {"lastImportedAt", &r.LastImportedAt},
 		{"updatedAt", &r.UpdatedAt}, {"notifiedAt", &r.NotifiedAt},
 	} {
-		t, err := TimeAttr(item, f.name)
+		t, err := timeAttr(item, f.name)
 		if err != nil {
 			return nil, fmt.Errorf("finding state %w", err)
 		}
@@ -414,28 +376,4 @@ func decode(item map[string]types.AttributeValue) (*Record, error) {
 		return nil, errors.New("finding state item without a finding Id")
 	}
 	return r, nil
-}
-
-// StringAttr reads a string attribute; absent or of another type is "".
-func StringAttr(item map[string]types.AttributeValue, name string) string {
-	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
-}
-
-// backoff waits before a retry of unprocessed items: nothing before the first attempt, then 50 ms doubling to 2 s.
-func backoff(ctx context.Context, attempt int) error {
-	if attempt == 0 {
-		return nil
-	}
-	d := min(50*time.Millisecond<<(attempt-1), 2*time.Second)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -5,11 +5,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/source"
@@ -49,8 +44,8 @@ func (m Members) Targets() ([]Target, error) {
 		if account == "" {
 			continue
 		}
-		cfg := AssumeRole(m.Base, RoleARN(partition, account, role), m.ExternalID)
-		t := Target{Account: account, Region: region, Partition: partition, Source: NewSource(cfg, account)}
+		cfg := source.AssumeRole(m.Base, RoleARN(partition, account, role), m.ExternalID)
+		t := Target{Account: account, Region: region, Partition: partition, Source: source.ForAccount(cfg, account)}
 		if m.Sink != nil {
 			sink, err := m.Sink(account, cfg)
 			if err != nil {
@@ -66,27 +61,4 @@ func (m Members) Targets() ([]Target, error) {
 // RoleARN is the ARN of a role in an account.
 func RoleARN(partition, account, role string) string {
 	return "arn:" + partition + ":iam::" + account + ":role/" + role
-}
-
-// AssumeRole returns base with the credentials of roleARN, assumed with base's own credentials and cached until
-// they near expiry.
-func AssumeRole(base aws.Config, roleARN, externalID string) aws.Config {
-	cfg := base.Copy()
-	p := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), roleARN, func(o *stscreds.AssumeRoleOptions) {
-		o.RoleSessionName = "ecsaudit-sweep"
-		if externalID != "" {
-			o.ExternalID = aws.String(externalID)
-		}
-	})
-	cfg.Credentials = aws.NewCredentialsCache(p)
-	return cfg
-}
-
-// NewSource returns a source reading one account through cfg (ECS, ECR in every region images live in, KMS).
-func NewSource(cfg aws.Config, account string) *source.Source {
-	src := source.New(account, cfg.Region, ecs.NewFromConfig(cfg), ecr.NewFromConfig(cfg), kms.NewFromConfig(cfg))
-	src.ECRIn = func(region string) source.ECRAPI {
-		return ecr.NewFromConfig(cfg, func(o *ecr.Options) { o.Region = region })
-	}
-	return src
 }

@@ -20,9 +20,9 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
-	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
+	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
@@ -131,8 +131,8 @@ func (e *env) sweeper(opts sweep.Options) *sweep.Sweeper {
 	}
 	return &sweep.Sweeper{
 		Engine:  engine.New(catalog.Default(), nil),
-		Store:   &sweep.TableStore{DB: e.ddb, Table: table},
-		Index:   &imageuse.Index{DB: e.ddb, Table: table},
+		Store:   &state.Sweeps{DB: e.ddb, Table: table},
+		Index:   &state.ImageIndex{DB: e.ddb, Table: table},
 		Metrics: metrics.New("test"),
 		Now:     func() time.Time { return e.now },
 		Options: opts,
@@ -140,7 +140,7 @@ func (e *env) sweeper(opts sweep.Options) *sweep.Sweeper {
 }
 
 func (e *env) target() sweep.Target {
-	return sweep.Target{Account: account, Region: region, Partition: "aws", Source: sweep.NewSource(e.cfg, account), Sink: e.sink}
+	return sweep.Target{Account: account, Region: region, Partition: "aws", Source: source.ForAccount(e.cfg, account), Sink: e.sink}
 }
 
 // run runs invocations until the sweep is done (at most 100) and returns the last result.
@@ -254,9 +254,9 @@ func (e *env) findings(resourceID string) []string {
 	return out
 }
 
-func (e *env) records(kind string) map[string]*sweep.Record {
+func (e *env) records(kind string) map[string]*state.SweepRecord {
 	e.t.Helper()
-	recs, err := (&sweep.TableStore{DB: e.ddb, Table: table}).Records(context.Background(), kind, account, region)
+	recs, err := (&state.Sweeps{DB: e.ddb, Table: table}).Records(context.Background(), kind, account, region)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -15,16 +15,11 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
-// ImageDependent reports whether a task definition rule reads the images its containers run (model.TaskDefinition's
-// Images): such a rule's results can change while the revision stays the same, so the sweep re-evaluates it every
-// time from the images' scan summaries. TestImageDependentRules checks the list against the catalog.
-func ImageDependent(ruleID string) bool {
-	return ruleID == "task.vulnerable-image"
-}
-
-// imageCatalog keeps the task definition rules that depend on images.
+// imageCatalog keeps the task definition rules that read the images their containers run (rule.Meta's ReadsImages):
+// such a rule's results can change while the revision stays the same, so the sweep re-evaluates it every time from
+// the images' scan summaries. TestImageDependentRules checks the flag against the catalog.
 func imageCatalog(c *engine.Catalog) *engine.Catalog {
-	return c.Select(func(m *rule.Meta) bool { return ImageDependent(m.ID) })
+	return c.Select(func(m *rule.Meta) bool { return m.ReadsImages })
 }
 
 func digest(parts ...string) string {

@@ -1,8 +1,6 @@
 package sweep
 
 import (
-	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/rules/taskdef"
+	"github.com/ecsaudit/ecsaudit/internal/state"
 )
 
 var testNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
@@ -52,7 +51,7 @@ func scanned(counts map[string]int32) *model.Image {
 	return img
 }
 
-// TestImageDependentRules checks ImageDependent against the catalog: exactly the task definition rules whose results
+// TestImageDependentRules checks rule.Meta's ReadsImages against the catalog: exactly the task definition rules whose results
 // change when only the images' scans change are listed, so the sweep's re-evaluation from scan summaries misses none.
 func TestImageDependentRules(t *testing.T) {
 	lookups := []map[string]model.ImageLookup{
@@ -66,13 +65,13 @@ func TestImageDependentRules(t *testing.T) {
 		eng := engine.New(engine.NewCatalog(r), nil)
 		verdicts := map[string]bool{}
 		for _, lk := range lookups {
-			verdicts[Verdict(eng.Task(fixture(lk), testNow))] = true
+			verdicts[Verdict(eng.EvaluateOne(fixture(lk), testNow))] = true
 		}
 		changes := len(verdicts) > 1
-		if changes != ImageDependent(r.ID) {
-			t.Errorf("rule %s: results change with the images: %v; ImageDependent says %v", r.ID, changes, ImageDependent(r.ID))
+		if changes != r.ReadsImages {
+			t.Errorf("rule %s: results change with the images: %v; ReadsImages says %v", r.ID, changes, r.ReadsImages)
 		}
-		if ImageDependent(r.ID) {
+		if r.ReadsImages {
 			listed++
 		}
 	}
@@ -143,21 +142,24 @@ func TestMaxAgeSpreadsOverHalfToFullAge(t *testing.T) {
 
 func TestDue(t *testing.T) {
 	s := &Sweeper{Options: Options{MaxAge: 7 * 24 * time.Hour}, catalog: "c1", config: "h1"}
-	fresh := func() *Record {
-		return &Record{ID: "x", Catalog: "c1", Config: "h1", AuditedAt: testNow.Add(-time.Hour)}
+	fresh := func() *state.SweepRecord {
+		return &state.SweepRecord{ID: "x", Catalog: "c1", Config: "h1", AuditedAt: testNow.Add(-time.Hour)}
 	}
 	cases := []struct {
 		name string
-		edit func(r *Record) *Record
+		edit func(r *state.SweepRecord) *state.SweepRecord
 		want string
 	}{
-		{"trusted", func(r *Record) *Record { return r }, ""},
-		{"never audited", func(*Record) *Record { return nil }, "new"},
-		{"other catalog", func(r *Record) *Record { r.Catalog = "c0"; return r }, "rules"},
-		{"other configuration", func(r *Record) *Record { r.Config = "h0"; return r }, "rules"},
-		{"suppression expired", func(r *Record) *Record { r.Until = testNow; return r }, "suppression"},
-		{"suppression still on", func(r *Record) *Record { r.Until = testNow.Add(time.Hour); return r }, ""},
-		{"older than the maximum age", func(r *Record) *Record { r.AuditedAt = testNow.Add(-7 * 24 * time.Hour); return r }, "stale"},
+		{"trusted", func(r *state.SweepRecord) *state.SweepRecord { return r }, ""},
+		{"never audited", func(*state.SweepRecord) *state.SweepRecord { return nil }, "new"},
+		{"other catalog", func(r *state.SweepRecord) *state.SweepRecord { r.Catalog = "c0"; return r }, "rules"},
+		{"other configuration", func(r *state.SweepRecord) *state.SweepRecord { r.Config = "h0"; return r }, "rules"},
+		{"suppression expired", func(r *state.SweepRecord) *state.SweepRecord { r.Until = testNow; return r }, "suppression"},
+		{"suppression still on", func(r *state.SweepRecord) *state.SweepRecord { r.Until = testNow.Add(time.Hour); return r }, ""},
+		{"older than the maximum age", func(r *state.SweepRecord) *state.SweepRecord {
+			r.AuditedAt = testNow.Add(-7 * 24 * time.Hour)
+			return r
+		}, "stale"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -190,39 +192,5 @@ func TestSuppressionUntil(t *testing.T) {
 	}
 	if got := suppressionUntil(fs); !got.Equal(time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("earliest applying suppression ends the day after 2026-12-01, got %v", got)
-	}
-}
-
-func TestMemoryStoreLease(t *testing.T) {
-	ctx := context.Background()
-	m := NewMemoryStore()
-	cp, err := m.Claim(ctx, "k", "a", testNow.Add(time.Minute), testNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Claim(ctx, "k", "b", testNow.Add(time.Minute), testNow); !errors.Is(err, ErrBusy) {
-		t.Errorf("want ErrBusy, got %v", err)
-	}
-	cp.Cursor = "x"
-	if err := m.Save(ctx, cp); err != nil {
-		t.Fatal(err)
-	}
-	old := *cp
-	old.Version--
-	if err := m.Save(ctx, &old); !errors.Is(err, ErrLeaseLost) {
-		t.Errorf("want ErrLeaseLost, got %v", err)
-	}
-	cp2, err := m.Claim(ctx, "k", "b", testNow.Add(2*time.Minute), testNow.Add(90*time.Second))
-	if err != nil || cp2.Cursor != "x" {
-		t.Errorf("after the lease, b takes over where a left: %+v %v", cp2, err)
-	}
-	if err := m.PutRecords(ctx, []*Record{{Kind: KindRevision, ID: "r1", Account: "1", Region: "r"}}); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := m.Records(ctx, KindRevision, "1", "r"); got["r1"] == nil {
-		t.Error("record not kept")
-	}
-	if got, _ := m.Records(ctx, KindRevision, "2", "r"); len(got) != 0 {
-		t.Error("records are per account")
 	}
 }

@@ -15,8 +15,8 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 
-	"github.com/ecsaudit/ecsaudit/internal/imageuse"
 	"github.com/ecsaudit/ecsaudit/internal/source"
+	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
 
@@ -56,10 +56,10 @@ func TestAllModeDescribesOnlyWhatIsNew(t *testing.T) {
 	if got := e.findings(arns[5]); len(got) != 0 {
 		t.Errorf("a clean revision has no finding records, got %v", got)
 	}
-	if got := len(e.records(sweep.KindRevision)); got != 12 {
+	if got := len(e.records(state.KindRevision)); got != 12 {
 		t.Errorf("%d revision records, want 12", got)
 	}
-	users, err := (&imageuse.Index{DB: e.ddb, Table: table}).Users(context.Background(), digest)
+	users, err := (&state.ImageIndex{DB: e.ddb, Table: table}).Users(context.Background(), digest)
 	if err != nil || len(users) != 12 {
 		t.Errorf("image-use index: %d users of the image, want 12 (%v)", len(users), err)
 	}
@@ -109,7 +109,7 @@ func TestLatestModeArchivesSupersededRevisions(t *testing.T) {
 	if got := e.findings(old2); !contains(got, "ARCHIVED FAILED task.privileged-container") {
 		t.Errorf("the superseded revision's findings are archived: %v", got)
 	}
-	if recs := e.records(sweep.KindRevision); recs[old2] != nil || recs[clean] == nil {
+	if recs := e.records(state.KindRevision); recs[old2] != nil || recs[clean] == nil {
 		t.Errorf("records: superseded kept %v, latest missing %v", recs[old2] != nil, recs[clean] == nil)
 	}
 	// Deregistering the latest makes web:2 the latest ACTIVE again: described again, its findings re-opened.
@@ -167,7 +167,7 @@ func TestImageScanChangeRedescribesOnlyItsUsers(t *testing.T) {
 	if got := e.describes() - 5; got != 1 {
 		t.Errorf("after the tag moved, %d describes, want 1 (c)", got)
 	}
-	users, err := (&imageuse.Index{DB: e.ddb, Table: table}).Users(context.Background(), d3)
+	users, err := (&state.ImageIndex{DB: e.ddb, Table: table}).Users(context.Background(), d3)
 	if err != nil || len(users) != 1 || users[0] != c {
 		t.Errorf("index users of the new image: %v %v", users, err)
 	}
@@ -220,7 +220,7 @@ func TestDescribeFailureIsNotAvailableNeverPassedNorDeleted(t *testing.T) {
 	good := e.register("good", "nginx:1.27", true)
 	sw := e.sweeper(sweep.Options{})
 	e.run(sw)
-	before := e.records(sweep.KindRevision)[bad]
+	before := e.records(state.KindRevision)[bad]
 	if before == nil || !contains(e.findings(bad), privileged) {
 		t.Fatal("first sweep did not record the revision")
 	}
@@ -238,10 +238,10 @@ func TestDescribeFailureIsNotAvailableNeverPassedNorDeleted(t *testing.T) {
 	if got := e.findings(bad); !contains(got, privileged) {
 		t.Errorf("a revision that could not be described keeps its open findings: %v", got)
 	}
-	if rec := e.records(sweep.KindRevision)[bad]; rec == nil || rec.Catalog != before.Catalog {
+	if rec := e.records(state.KindRevision)[bad]; rec == nil || rec.Catalog != before.Catalog {
 		t.Errorf("its record is left as it was, to be described next sweep: %+v", rec)
 	}
-	if rec := e.records(sweep.KindRevision)[good]; rec == nil || rec.Catalog == before.Catalog {
+	if rec := e.records(state.KindRevision)[good]; rec == nil || rec.Catalog == before.Catalog {
 		t.Errorf("the other revision was described under the new catalog: %+v", rec)
 	}
 
@@ -260,7 +260,7 @@ func TestDescribeFailureIsNotAvailableNeverPassedNorDeleted(t *testing.T) {
 	if got := e.findings(bad); !contains(got, "ARCHIVED FAILED task.privileged-container") {
 		t.Errorf("a deregistered revision's findings are archived: %v", got)
 	}
-	if e.records(sweep.KindRevision)[bad] != nil {
+	if e.records(state.KindRevision)[bad] != nil {
 		t.Error("a deregistered revision's record is removed")
 	}
 }
@@ -313,7 +313,7 @@ func TestForcedBudgetContinuesWithoutLostOrRepeatedWork(t *testing.T) {
 			t.Errorf("%s: %v", arn, got)
 		}
 	}
-	if got := len(e.records(sweep.KindRevision)); got != 23 {
+	if got := len(e.records(state.KindRevision)); got != 23 {
 		t.Errorf("%d records", got)
 	}
 	// The next sweep starts over (a new sweep ID) and describes nothing.
@@ -327,13 +327,13 @@ func TestForcedBudgetContinuesWithoutLostOrRepeatedWork(t *testing.T) {
 func TestLeaseKeepsASecondInvocationOut(t *testing.T) {
 	e := newEnv(t)
 	e.register("web", "nginx:1.27", false)
-	store := &sweep.TableStore{DB: e.ddb, Table: table}
+	store := &state.Sweeps{DB: e.ddb, Table: table}
 	ctx := context.Background()
 	key := "SWEEP#" + account + "#" + region
 	if _, err := store.Claim(ctx, key, "other", e.now.Add(time.Minute), e.now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Claim(ctx, key, "third", e.now.Add(time.Minute), e.now); !errors.Is(err, sweep.ErrBusy) {
+	if _, err := store.Claim(ctx, key, "third", e.now.Add(time.Minute), e.now); !errors.Is(err, state.ErrBusy) {
 		t.Fatalf("a held lease: want ErrBusy, got %v", err)
 	}
 	sw := e.sweeper(sweep.Options{})
@@ -353,7 +353,7 @@ func TestLeaseKeepsASecondInvocationOut(t *testing.T) {
 	}
 	stale := *cp
 	stale.Version--
-	if err := store.Save(ctx, &stale); !errors.Is(err, sweep.ErrLeaseLost) {
+	if err := store.Save(ctx, &stale); !errors.Is(err, state.ErrLeaseLost) {
 		t.Errorf("a write from an outdated checkpoint: want ErrLeaseLost, got %v", err)
 	}
 }
@@ -363,7 +363,7 @@ func TestLeaseKeepsASecondInvocationOut(t *testing.T) {
 func TestMemberAccountFindingsGoToTheirOwnSecurityHub(t *testing.T) {
 	e := newEnv(t)
 	const member = "222233334444"
-	memberCfg := sweep.AssumeRole(e.cfg, sweep.RoleARN("aws", member, sweep.DefaultMemberRole), "")
+	memberCfg := source.AssumeRole(e.cfg, sweep.RoleARN("aws", member, sweep.DefaultMemberRole), "")
 	ctx := context.Background()
 	if _, err := securityhub.NewFromConfig(memberCfg).EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
 		t.Fatal(err)
@@ -411,7 +411,7 @@ func TestMemberAccountFindingsGoToTheirOwnSecurityHub(t *testing.T) {
 	if home[homeARN] != account || other[homeARN] != "" {
 		t.Errorf("the home finding belongs in the home hub: home %v, member %v", home, other)
 	}
-	recs, err := (&sweep.TableStore{DB: e.ddb, Table: table}).Records(ctx, sweep.KindRevision, member, region)
+	recs, err := (&state.Sweeps{DB: e.ddb, Table: table}).Records(ctx, state.KindRevision, member, region)
 	if err != nil || recs[memberARN] == nil {
 		t.Errorf("the member's revision record: %v %v", recs, err)
 	}

@@ -28,6 +28,7 @@ var ImageVulnerabilities = registerImage(&ImageRule{
 		RemediationURL:  "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
 		Severity:        rule.High,
 		SeverityAsFound: true,
+		Vulnerability:   true,
 		Related:         []string{"Prowler ecr_repositories_scan_vulnerabilities_in_latest_image"},
 		References: []string{
 			"https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",

@@ -32,6 +32,8 @@ var VulnerableImage = register(&Rule{
 		RemediationURL:  "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
 		Severity:        rule.High,
 		SeverityAsFound: true,
+		ReadsImages:     true,
+		Vulnerability:   true,
 		Level:           rule.ContainerLevel,
 		References: []string{
 			"https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",

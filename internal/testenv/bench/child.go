@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecsaudit/ecsaudit/internal/lambdafn"
+	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
 )
@@ -25,13 +26,13 @@ const (
 
 // ChildOutput is what the sweeper process reports on its standard output (one JSON document).
 type ChildOutput struct {
-	Calls       Calls       `json:"calls"`
-	Stats       sweep.Stats `json:"stats"`
-	Invocations int         `json:"invocations"`
-	Seconds     float64     `json:"seconds"`
-	Error       string      `json:"error,omitempty"`
-	Unavailable int         `json:"unavailable"`
-	Done        bool        `json:"done"`
+	Calls       Calls            `json:"calls"`
+	Stats       state.SweepStats `json:"stats"`
+	Invocations int              `json:"invocations"`
+	Seconds     float64          `json:"seconds"`
+	Error       string           `json:"error,omitempty"`
+	Unavailable int              `json:"unavailable"`
+	Done        bool             `json:"done"`
 	// PeakRSSKB is the process's own VmHWM (Linux), read just before it exits.
 	PeakRSSKB int64 `json:"peakRssKb"`
 }

@@ -275,11 +275,17 @@ var iamPrefixes = map[string]string{
 	"EventBridge": "events", "CloudWatch": "cloudwatch", "S3": "s3",
 }
 
+// iamActions names the actions of the operations whose IAM action is not the operation's name.
+var iamActions = map[string]string{"lambda:Invoke": "lambda:InvokeFunction"}
+
 // Action names the IAM action of an SDK operation: the service's IAM prefix and the operation name, which for the
-// services the project calls is the action's name. An unknown service gives "?<ServiceID>:<operation>", which no
-// policy grants.
+// services the project calls is the action's name but for Lambda's Invoke (lambda:InvokeFunction). An unknown
+// service gives "?<ServiceID>:<operation>", which no policy grants.
 func Action(serviceID, operation string) string {
 	if p, ok := iamPrefixes[serviceID]; ok {
+		if a, ok := iamActions[p+":"+operation]; ok {
+			return a
+		}
 		return p + ":" + operation
 	}
 	return "?" + serviceID + ":" + operation

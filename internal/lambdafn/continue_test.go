@@ -1,21 +1,23 @@
-package sweep
+package lambdafn
 
 import (
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/ecsaudit/ecsaudit/internal/event"
 )
 
-func TestLambdaContinuerInvokesItselfAsynchronously(t *testing.T) {
+func TestContinuerInvokesItselfAsynchronously(t *testing.T) {
 	var got *http.Request
 	var body []byte
 	status := http.StatusAccepted
@@ -26,10 +28,12 @@ func TestLambdaContinuerInvokesItselfAsynchronously(t *testing.T) {
 		_, _ = w.Write([]byte(`{"Message":"x"}`))
 	}))
 	defer srv.Close()
-	c := &LambdaContinuer{
-		Config: aws.Config{Region: "eu-west-1", BaseEndpoint: aws.String(srv.URL),
-			Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")},
-		Function: "ecsaudit-Sweeper", Account: "111122223333", Now: func() time.Time { return testNow },
+	cfg := aws.Config{Region: "eu-west-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
+	c := &Continuer{
+		Lambda:   lambda.NewFromConfig(cfg),
+		Function: "ecsaudit-Sweeper", Account: "111122223333", Region: "eu-west-1",
+		Now: func() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC) },
 	}
 	if err := c.Continue(context.Background()); err != nil {
 		t.Fatal(err)
@@ -41,7 +45,7 @@ func TestLambdaContinuerInvokesItselfAsynchronously(t *testing.T) {
 		t.Errorf("invocation type %q: the continuation must not wait for the next invocation", got.Header.Get("X-Amz-Invocation-Type"))
 	}
 	auth := got.Header.Get("Authorization")
-	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/eu-west-1/lambda/aws4_request") {
+	if !regexp.MustCompile(`^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/\d{8}/eu-west-1/lambda/aws4_request`).MatchString(auth) {
 		t.Errorf("signature %q", auth)
 	}
 	actions, err := event.Parse(body)

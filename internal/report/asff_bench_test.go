@@ -1,4 +1,4 @@
-package asff
+package report
 
 import (
 	"io"
@@ -9,18 +9,17 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/load"
-	"github.com/ecsaudit/ecsaudit/internal/report"
 )
 
 // BenchmarkWriter measures `ecsaudit scan --format asff` past evaluation: one op writes the ASFF of one corpus task
 // definition's findings (about 26), cycling through the task definitions of shared/corpus/taskdefs that load.
-func BenchmarkWriter(b *testing.B) {
+func BenchmarkASFF(b *testing.B) {
 	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "corpus", "taskdefs", "*.json"))
 	if err != nil || len(files) == 0 {
 		b.Fatalf("no task definitions in testdata/corpus: %v", err)
 	}
 	eng := engine.New(catalog.Default(), nil)
-	var reports []*report.Report
+	var reports []*Report
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -31,12 +30,12 @@ func BenchmarkWriter(b *testing.B) {
 			continue
 		}
 		set.Link()
-		reports = append(reports, &report.Report{Findings: eng.Evaluate(set.Resources(), now), Now: now})
+		reports = append(reports, &Report{Findings: eng.Evaluate(set.Resources(), asffNow), Now: asffNow})
 	}
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		if err := (Writer{}).Write(io.Discard, reports[n%len(reports)]); err != nil {
+		if err := (ASFF{}).Write(io.Discard, reports[n%len(reports)]); err != nil {
 			b.Fatal(err)
 		}
 		n++

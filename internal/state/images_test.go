@@ -1,8 +1,7 @@
-package imageuse
+package state_test
 
 import (
 	"context"
-	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -11,16 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	awstest.Stop()
-	os.Exit(code)
-}
-
-func TestIndex(t *testing.T) {
+func TestImageIndex(t *testing.T) {
 	srv := awstest.Emulator(t)
 	ctx := context.Background()
 	db := dynamodb.NewFromConfig(awstest.Config(srv.URL, "us-east-1"))
@@ -33,7 +27,7 @@ func TestIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &Index{DB: db, Table: "state"}
+	x := &state.ImageIndex{DB: db, Table: "state"}
 	now := time.Now()
 	const a, b = "arn:aws:ecs:us-east-1:1:task-definition/web:1", "arn:aws:ecs:us-east-1:1:task-definition/api:2"
 	if err := x.Record(ctx, a, []string{"sha256:1", "sha256:2", "sha256:1"}, now); err != nil {
