@@ -3,7 +3,7 @@ package ecr
 import (
 	"testing"
 
-	"github.com/ecsaudit/ecsaudit/internal/rules/ruletest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/ruletest"
 )
 
 func TestRepoFixtures(t *testing.T)     { ruletest.Fixtures(t, RepoRules(), "testdata") }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
-	"github.com/ecsaudit/ecsaudit/internal/rules/ruletest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/ruletest"
 )
 
 // testCase is one table row: the input documents, a settings change, and the one result expected.

@@ -5,7 +5,7 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/load"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
-	"github.com/ecsaudit/ecsaudit/internal/rules/ruletest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/ruletest"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
-	"github.com/ecsaudit/ecsaudit/internal/rules/ruletest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/ruletest"
 )
 
 // TestFixtures runs every rule on its testdata/<rule-id> fixtures, the facts of an image as JSON (decoded

@@ -3,7 +3,7 @@ package taskdef
 import (
 	"testing"
 
-	"github.com/ecsaudit/ecsaudit/internal/rules/ruletest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/ruletest"
 )
 
 func TestFixtures(t *testing.T) { ruletest.Fixtures(t, All(), "testdata") }

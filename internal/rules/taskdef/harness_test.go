@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/ecsaudit/ecsaudit/internal/rule"
-	"github.com/ecsaudit/ecsaudit/internal/rules/ruletest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/ruletest"
 )
 
 // expectA is what one result must be: its status, a fragment of its detail, its path (required for FAILED) and its

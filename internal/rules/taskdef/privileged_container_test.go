@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/ecsaudit/ecsaudit/internal/rule"
-	"github.com/ecsaudit/ecsaudit/internal/rules/ruletest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/ruletest"
 )
 
 func TestPrivilegedContainer(t *testing.T) {

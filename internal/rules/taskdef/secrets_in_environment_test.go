@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/ecsaudit/ecsaudit/internal/rule"
-	"github.com/ecsaudit/ecsaudit/internal/rules/ruletest"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/ruletest"
 )
 
 // envDoc builds a one-container task definition with the given environment (name, value pairs).
