@@ -1,5 +1,6 @@
-// Package lambdafn wires one Lambda function: configuration from the environment, AWS clients, the audit service,
-// JSON logs and metrics. functions/<name>/main.go only calls Main.
+// Package lambdafn wires one Lambda function and runs its pipeline: configuration from the environment, AWS clients,
+// the Service that takes each event through read (source), evaluate (engine) and publish (publish.Sink), JSON logs
+// and metrics. functions/<name>/main.go only calls Main.
 package lambdafn
 
 import (
@@ -21,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/ecsaudit/ecsaudit/internal/audit"
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/fnconfig"
@@ -36,7 +36,7 @@ import (
 
 // Function is a configured function, ready to handle events.
 type Function struct {
-	Service *audit.Service
+	Service *Service
 	Metrics *metrics.Recorder
 	Log     *slog.Logger
 	out     io.Writer
@@ -100,7 +100,7 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	if err != nil {
 		return nil, err
 	}
-	svc := &audit.Service{
+	svc := &Service{
 		Source: src, Engine: eng, Index: store.Images(),
 		Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode,
 		Trail: cloudtrail.NewFromConfig(cfg),
@@ -116,7 +116,7 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 
 // sweepConfig configures svc's scheduled sweeps: the sweep options from the environment, the continuation (the
 // function invoking itself) when SWEEP_SELF_CONTINUE allows it, and the member accounts.
-func sweepConfig(svc *audit.Service, sc *fnconfig.Sweep, fc *fnconfig.Function, cfg aws.Config, account string, pub publish.Options) {
+func sweepConfig(svc *Service, sc *fnconfig.Sweep, fc *fnconfig.Function, cfg aws.Config, account string, pub publish.Options) {
 	svc.SweepOptions = sweep.Options{
 		Mode: fc.RevisionMode, MaxAge: sc.MaxAge, PaceShare: sc.PaceShare, Concurrency: sc.Concurrency,
 		Version: version.String(), ReportPasses: fc.ReportPasses,
@@ -136,7 +136,7 @@ func sweepConfig(svc *audit.Service, sc *fnconfig.Sweep, fc *fnconfig.Function, 
 // to that account's Security Hub under the account's assumed role (the only way Security Hub accepts its findings),
 // sharing the state table, the notifiers and the metrics. opts are the options of the Service's own publisher;
 // Account and Region are replaced by the member's.
-func memberSink(svc *audit.Service, opts publish.Options) func(account string, cfg aws.Config) (sweep.Sink, error) {
+func memberSink(svc *Service, opts publish.Options) func(account string, cfg aws.Config) (sweep.Sink, error) {
 	return func(account string, cfg aws.Config) (sweep.Sink, error) {
 		home := svc.Sink
 		o := opts

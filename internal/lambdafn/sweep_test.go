@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/ecsaudit/ecsaudit/internal/audit"
 	"github.com/ecsaudit/ecsaudit/internal/fnconfig"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
 )
@@ -24,7 +23,7 @@ func TestSweepConfigFromEnvironment(t *testing.T) {
 	}
 	fc := &fnconfig.Function{RevisionMode: "all", ReportPasses: true}
 	cfg := aws.Config{Region: "eu-west-1"}
-	got := &audit.Service{}
+	got := &Service{}
 	sweepConfig(got, sc, fc, cfg, "999988887777", publish.Options{})
 	o := got.SweepOptions
 	if o.Mode != "all" || o.MaxAge != 3*24*time.Hour || o.PaceShare != 0.25 || !o.ReportPasses || o.Version == "" {
@@ -46,7 +45,7 @@ func TestSweepConfigFromEnvironment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := &audit.Service{}
+		got := &Service{}
 		if sweepConfig(got, sc, fc, cfg, "999988887777", publish.Options{}); got.Continue != nil || got.Members != nil {
 			t.Errorf("environment %v: continuation %v, members %v; want neither", e, got.Continue, got.Members)
 		}

@@ -1,10 +1,9 @@
-package audit_test
+package lambdafn_test
 
 import (
 	"context"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -16,11 +15,6 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/testenv/demo"
 )
-
-func root() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
 
 func start(t *testing.T, env map[string]string) *demo.Env {
 	t.Helper()

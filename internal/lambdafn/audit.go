@@ -1,7 +1,8 @@
-// Package audit turns events into audits: it reads the resources an event names (package source), runs the engine
-// over them, and hands the findings, and the resources that are gone, to the sink (publish.Sink). A sweep event runs
-// the sweep (package sweep), which publishes through the same sink. The Lambda handlers are thin wrappers.
-package audit
+package lambdafn
+
+// The pipeline: Service turns events into audits. It reads the resources an event names (package source), runs the
+// engine over them, and hands the findings, and the resources that are gone, to the sink (publish.Sink). A sweep
+// event runs the sweep (package sweep), which publishes through the same sink.
 
 import (
 	"context"
