@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/redact"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
@@ -80,7 +81,8 @@ func tags(m map[string]string) map[string]string {
 		if k == "" || length(k) > maxTagKey {
 			continue // a shortened key would name a different tag
 		}
-		out[k] = truncate(m[k], maxTagValue)
+		rk, rv := redact.Pair(k, m[k])
+		out[rk] = truncate(rv, maxTagValue)
 	}
 	return out
 }
@@ -107,7 +109,7 @@ func details(res model.Resource, id identity) *types.ResourceDetails {
 // are sent by name only.
 func taskDetails(td *ecstypes.TaskDefinition) *types.AwsEcsTaskDefinitionDetails {
 	d := &types.AwsEcsTaskDefinitionDetails{
-		Family:           str(deref(td.Family)),
+		Family:           text(deref(td.Family)),
 		Cpu:              str(deref(td.Cpu)),
 		Memory:           str(deref(td.Memory)),
 		NetworkMode:      str(string(td.NetworkMode)),
@@ -130,14 +132,14 @@ func taskDetails(td *ecstypes.TaskDefinition) *types.AwsEcsTaskDefinitionDetails
 }
 
 func volumeDetails(v *ecstypes.Volume) types.AwsEcsTaskDefinitionVolumesDetails {
-	out := types.AwsEcsTaskDefinitionVolumesDetails{Name: str(deref(v.Name))}
+	out := types.AwsEcsTaskDefinitionVolumesDetails{Name: text(deref(v.Name))}
 	if v.Host != nil && deref(v.Host.SourcePath) != "" {
-		out.Host = &types.AwsEcsTaskDefinitionVolumesHostDetails{SourcePath: v.Host.SourcePath}
+		out.Host = &types.AwsEcsTaskDefinitionVolumesHostDetails{SourcePath: text(deref(v.Host.SourcePath))}
 	}
 	if e := v.EfsVolumeConfiguration; e != nil {
 		efs := &types.AwsEcsTaskDefinitionVolumesEfsVolumeConfigurationDetails{
 			FilesystemId:          str(deref(e.FileSystemId)),
-			RootDirectory:         str(deref(e.RootDirectory)),
+			RootDirectory:         text(deref(e.RootDirectory)),
 			TransitEncryption:     str(string(e.TransitEncryption)),
 			TransitEncryptionPort: e.TransitEncryptionPort,
 		}
@@ -153,7 +155,7 @@ func volumeDetails(v *ecstypes.Volume) types.AwsEcsTaskDefinitionVolumesDetails 
 		// Driver options and labels can carry credentials (CIFS, NFS drivers): only the shape is sent.
 		out.DockerVolumeConfiguration = &types.AwsEcsTaskDefinitionVolumesDockerVolumeConfigurationDetails{
 			Autoprovision: dv.Autoprovision,
-			Driver:        str(deref(dv.Driver)),
+			Driver:        text(deref(dv.Driver)),
 			Scope:         str(string(dv.Scope)),
 		}
 	}
@@ -162,16 +164,16 @@ func volumeDetails(v *ecstypes.Volume) types.AwsEcsTaskDefinitionVolumesDetails 
 
 func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitionContainerDefinitionsDetails {
 	out := types.AwsEcsTaskDefinitionContainerDefinitionsDetails{
-		Name:                   str(deref(c.Name)),
-		Image:                  str(deref(c.Image)),
+		Name:                   text(deref(c.Name)),
+		Image:                  text(deref(c.Image)),
 		Essential:              c.Essential,
 		Privileged:             c.Privileged,
-		User:                   str(deref(c.User)),
+		User:                   text(deref(c.User)),
 		ReadonlyRootFilesystem: c.ReadonlyRootFilesystem,
 		DisableNetworking:      c.DisableNetworking,
 		Memory:                 c.Memory,
 		MemoryReservation:      c.MemoryReservation,
-		DockerSecurityOptions:  nonEmpty(c.DockerSecurityOptions),
+		DockerSecurityOptions:  texts(c.DockerSecurityOptions),
 	}
 	if c.Cpu > 0 {
 		cpu := c.Cpu
@@ -179,12 +181,12 @@ func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitio
 	}
 	for _, e := range c.Environment {
 		if n := deref(e.Name); n != "" {
-			out.Environment = append(out.Environment, types.AwsEcsTaskDefinitionContainerDefinitionsEnvironmentDetails{Name: str(n)})
+			out.Environment = append(out.Environment, types.AwsEcsTaskDefinitionContainerDefinitionsEnvironmentDetails{Name: text(n)})
 		}
 	}
 	for _, s := range c.Secrets {
 		if n := deref(s.Name); n != "" {
-			out.Secrets = append(out.Secrets, types.AwsEcsTaskDefinitionContainerDefinitionsSecretsDetails{Name: str(n)})
+			out.Secrets = append(out.Secrets, types.AwsEcsTaskDefinitionContainerDefinitionsSecretsDetails{Name: text(n)})
 		}
 	}
 	if lp := c.LinuxParameters; lp != nil {
@@ -195,9 +197,9 @@ func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitio
 	}
 	for _, m := range c.MountPoints {
 		out.MountPoints = append(out.MountPoints, types.AwsEcsTaskDefinitionContainerDefinitionsMountPointsDetails{
-			ContainerPath: str(deref(m.ContainerPath)),
+			ContainerPath: text(deref(m.ContainerPath)),
 			ReadOnly:      m.ReadOnly,
-			SourceVolume:  str(deref(m.SourceVolume)),
+			SourceVolume:  text(deref(m.SourceVolume)),
 		})
 	}
 	for _, p := range c.PortMappings {
@@ -209,14 +211,14 @@ func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitio
 	}
 	for _, s := range c.SystemControls {
 		out.SystemControls = append(out.SystemControls, types.AwsEcsTaskDefinitionContainerDefinitionsSystemControlsDetails{
-			Namespace: str(deref(s.Namespace)),
-			Value:     str(deref(s.Value)),
+			Namespace: text(deref(s.Namespace)),
+			Value:     text(deref(s.Value)),
 		})
 	}
 	for _, v := range c.VolumesFrom {
 		out.VolumesFrom = append(out.VolumesFrom, types.AwsEcsTaskDefinitionContainerDefinitionsVolumesFromDetails{
 			ReadOnly:        v.ReadOnly,
-			SourceContainer: str(deref(v.SourceContainer)),
+			SourceContainer: text(deref(v.SourceContainer)),
 		})
 	}
 	return out
@@ -231,14 +233,14 @@ func linuxDetails(lp *ecstypes.LinuxParameters) *types.AwsEcsTaskDefinitionConta
 	}
 	if cp := lp.Capabilities; cp != nil {
 		out.Capabilities = &types.AwsEcsTaskDefinitionContainerDefinitionsLinuxParametersCapabilitiesDetails{
-			Add:  nonEmpty(cp.Add),
-			Drop: nonEmpty(cp.Drop),
+			Add:  texts(cp.Add),
+			Drop: texts(cp.Drop),
 		}
 	}
 	for _, d := range lp.Devices {
 		dev := types.AwsEcsTaskDefinitionContainerDefinitionsLinuxParametersDevicesDetails{
-			ContainerPath: str(deref(d.ContainerPath)),
-			HostPath:      str(deref(d.HostPath)),
+			ContainerPath: text(deref(d.ContainerPath)),
+			HostPath:      text(deref(d.HostPath)),
 		}
 		for _, p := range d.Permissions {
 			dev.Permissions = append(dev.Permissions, string(p))
@@ -251,7 +253,7 @@ func linuxDetails(lp *ecstypes.LinuxParameters) *types.AwsEcsTaskDefinitionConta
 func repoDetails(r *model.Repository, id identity) *types.AwsEcrRepositoryDetails {
 	d := &types.AwsEcrRepositoryDetails{
 		Arn:                str(first(r.ARN, resourceARN(r, id))),
-		RepositoryName:     str(r.Name()),
+		RepositoryName:     text(r.Name()),
 		ImageTagMutability: str(string(r.Repo.ImageTagMutability)),
 	}
 	if sc := r.Repo.ImageScanningConfiguration; sc != nil {
@@ -262,12 +264,12 @@ func repoDetails(r *model.Repository, id identity) *types.AwsEcrRepositoryDetail
 	// them (10,240 and 30,720 characters); Build drops them if the finding would still be too large.
 	if r.LifecycleKnown && r.LifecyclePolicy != "" {
 		d.LifecyclePolicy = &types.AwsEcrRepositoryLifecyclePolicyDetails{
-			LifecyclePolicyText: str(r.LifecyclePolicy),
+			LifecyclePolicyText: text(r.LifecyclePolicy),
 			RegistryId:          str(first(deref(r.Repo.RegistryId), r.Account)),
 		}
 	}
 	if r.PolicyKnown {
-		d.RepositoryPolicyText = str(r.Policy)
+		d.RepositoryPolicyText = text(r.Policy)
 	}
 	return d
 }
@@ -275,9 +277,9 @@ func repoDetails(r *model.Repository, id identity) *types.AwsEcrRepositoryDetail
 func imageDetails(img *model.Image, id identity) *types.AwsEcrContainerImageDetails {
 	d := &types.AwsEcrContainerImageDetails{
 		RegistryId:     str(first(deref(img.Detail.RegistryId), img.Account, id.account)),
-		RepositoryName: str(deref(img.Detail.RepositoryName)),
+		RepositoryName: text(deref(img.Detail.RepositoryName)),
 		ImageDigest:    str(deref(img.Detail.ImageDigest)),
-		ImageTags:      nonEmpty(img.Detail.ImageTags),
+		ImageTags:      texts(img.Detail.ImageTags),
 	}
 	if t := img.PushedAt(); !t.IsZero() {
 		d.ImagePublishedAt = str(timestamp(t))
@@ -290,7 +292,7 @@ func registryDetails(g *model.Registry, id identity) map[string]string {
 	m := map[string]string{}
 	set := func(k, v string) {
 		if v != "" {
-			m[k] = truncate(v, maxOtherValue)
+			m[k] = truncate(redact.Field(v), maxOtherValue)
 		}
 	}
 	set("RegistryId", first(g.RegistryID, g.Account, id.account))
@@ -320,4 +322,18 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// text is str for free text copied from the resource: a credential in it is replaced by a marker.
+func text(s string) *string {
+	return str(redact.Field(s))
+}
+
+// texts is nonEmpty for free text copied from the resource.
+func texts(xs []string) []string {
+	out := nonEmpty(xs)
+	for i, x := range out {
+		out[i] = redact.Field(x)
+	}
+	return out
 }
