@@ -13,18 +13,21 @@ func TestResourceDetailsRedactCredentials(t *testing.T) {
 	td := &ecstypes.TaskDefinition{
 		Family: aws.String("web"),
 		ContainerDefinitions: []ecstypes.ContainerDefinition{{
-			Name:        aws.String("app"),
-			Environment: []ecstypes.KeyValuePair{{Name: aws.String("redis://:PlantedPw1@cache"), Value: aws.String("x")}},
-			Secrets:     []ecstypes.Secret{{Name: aws.String("AKIAPLANTED000000001"), ValueFrom: aws.String("arn:aws:ssm:us-east-1:111122223333:parameter/p")}},
+			Name:         aws.String("app"),
+			Environment:  []ecstypes.KeyValuePair{{Name: aws.String("redis://:PlantedPw1@cache"), Value: aws.String("x")}},
+			Secrets:      []ecstypes.Secret{{Name: aws.String("AKIAPLANTED000000001"), ValueFrom: aws.String("arn:aws:ssm:us-east-1:111122223333:parameter/p")}},
 			DockerLabels: map[string]string{"label": "PlantedLabel"},
 			Command:      []string{"--password=PlantedArg"},
 		}},
 	}
-	b, err := json.Marshal(taskDetails(td))
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(taskDetails(td))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := string(b)
+	out := buf.String()
 	for _, leak := range []string{"PlantedPw1", "AKIAPLANTED", "PlantedLabel", "PlantedArg"} {
 		if strings.Contains(out, leak) {
 			t.Errorf("details hold %q: %s", leak, out)
