@@ -19,7 +19,8 @@ type Writer struct {
 // Write implements report.Writer. Findings are built and written one at a time: a scan of thousands of files has
 // hundreds of thousands of them, each with its resource's details.
 func (w Writer) Write(out io.Writer, r *report.Report) error {
-	p := Params{Version: r.Version, CreatedAt: r.Now, UpdatedAt: r.Now, Account: w.Account, Region: w.Region}
+	p := Params{Version: r.Version, CreatedAt: r.Now, UpdatedAt: r.Now, Account: w.Account, Region: w.Region,
+		Resources: &Resources{}}
 	var l List
 	flush := func() error {
 		if _, err := out.Write(l.Bytes()); err != nil {
