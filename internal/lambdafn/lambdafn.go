@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsaudit/ecsaudit/internal/audit"
@@ -67,11 +68,16 @@ func Main(name string) {
 // Setup builds a function from its environment and an AWS configuration (which may point at an emulator).
 func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws.Config, out io.Writer) (*Function, error) {
 	cat := catalog.Default()
+	getenv, err := configFromParameter(ctx, getenv, ssm.NewFromConfig(cfg))
+	if err != nil {
+		return nil, err
+	}
 	fc, err := fnconfig.FromEnv(getenv, func(id string) bool { return cat.Lookup(id) != nil })
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: fc.LogLevel})).With("function", name)
+	rec := metrics.New(name)
+	log := slog.New(countBusy(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: fc.LogLevel}), rec)).With("function", name)
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("get caller identity: %w", err)
@@ -107,7 +113,6 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	if err != nil {
 		return nil, err
 	}
-	rec := metrics.New(name)
 	svc := &audit.Service{
 		Source: src, Engine: eng, Index: &imageuse.Index{DB: ddb, Table: fc.StateTable},
 		Sink: sink, Metrics: rec, Log: log, Now: time.Now, RevisionMode: fc.RevisionMode, MinSeverity: fc.SeverityThreshold,
