@@ -34,11 +34,14 @@ func Marshal(fs []types.AwsSecurityFinding) ([]byte, error) {
 type List struct {
 	buf []byte
 	n   int
+	// details, when set, keeps the text of the last resource details written, to write it again for the next
+	// finding that holds the same details (see Resources): the details must not change between Appends.
+	details *sharedDetails
 }
 
 // Append adds a finding to the list.
 func (l *List) Append(f *types.AwsSecurityFinding) {
-	e := encoder{indent: true}
+	e := encoder{indent: true, details: l.details}
 	if l.n == 0 {
 		l.buf = append(l.buf, '[')
 	} else {
@@ -85,6 +88,36 @@ type encoder struct {
 	indent bool
 	// html escapes <, > and &, as json.Marshal does; the list Marshal writes leaves them.
 	html bool
+	// details, when not nil, writes resource details it has written before by copying their text.
+	details *sharedDetails
+}
+
+// sharedDetails is the text of the last resource details an encoder wrote, at the depth it wrote them.
+type sharedDetails struct {
+	ptr   *types.ResourceDetails
+	depth int
+	text  []byte
+	ok    bool
+}
+
+var detailsType = reflect.TypeFor[*types.ResourceDetails]()
+
+// write appends the details v points to, from the text kept when they are the last ones written at this depth.
+func (s *sharedDetails) write(e encoder, buf []byte, v reflect.Value, depth int) ([]byte, bool) {
+	d := v.Interface().(*types.ResourceDetails)
+	if d == nil {
+		return buf, false
+	}
+	if d != s.ptr || depth != s.depth {
+		inner := e
+		inner.details = nil
+		s.text, s.ok = inner.value(s.text[:0], v, false, depth)
+		s.ptr, s.depth = d, depth
+	}
+	if !s.ok {
+		return buf, false
+	}
+	return append(buf, s.text...), true
 }
 
 func (e encoder) newline(buf []byte, depth int) []byte {
@@ -104,6 +137,9 @@ func (e encoder) value(buf []byte, v reflect.Value, viaPointer bool, depth int) 
 	var ok bool
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
+		if e.details != nil && v.Type() == detailsType {
+			return e.details.write(e, buf, v, depth)
+		}
 		if v.IsNil() {
 			return buf, false
 		}

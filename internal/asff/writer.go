@@ -21,7 +21,8 @@ type Writer struct {
 func (w Writer) Write(out io.Writer, r *report.Report) error {
 	p := Params{Version: r.Version, CreatedAt: r.Now, UpdatedAt: r.Now, Account: w.Account, Region: w.Region,
 		Resources: &Resources{}}
-	var l List
+	// The findings of a resource share its details (Params.Resources), written once and copied for the others.
+	l := List{details: &sharedDetails{}}
 	flush := func() error {
 		if _, err := out.Write(l.Bytes()); err != nil {
 			return fmt.Errorf("write asff: %w", err)
