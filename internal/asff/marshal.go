@@ -42,6 +42,9 @@ type List struct {
 // Append adds a finding to the list.
 func (l *List) Append(f *types.AwsSecurityFinding) {
 	e := encoder{indent: true, details: l.details}
+	if l.details != nil {
+		l.details.prepare(f)
+	}
 	if l.n == 0 {
 		l.buf = append(l.buf, '[')
 	} else {
@@ -92,32 +95,39 @@ type encoder struct {
 	details *sharedDetails
 }
 
-// sharedDetails is the text of the last resource details an encoder wrote, at the depth it wrote them.
+// sharedDetails is the text of the last resource details a List wrote, at the depth a finding's details are in it.
 type sharedDetails struct {
-	ptr   *types.ResourceDetails
-	depth int
-	text  []byte
-	ok    bool
+	ptr  *types.ResourceDetails
+	text []byte
+	ok   bool
 }
+
+// detailsDepth is the depth of a finding's resource details in a List: list, finding, Resources, resource, Details.
+const detailsDepth = 4
 
 var detailsType = reflect.TypeFor[*types.ResourceDetails]()
 
-// write appends the details v points to, from the text kept when they are the last ones written at this depth.
-func (s *sharedDetails) write(e encoder, buf []byte, v reflect.Value, depth int) ([]byte, bool) {
-	d := v.Interface().(*types.ResourceDetails)
-	if d == nil {
-		return buf, false
+// prepare keeps the text of the details of f's resource, unless they are the ones kept already. It is called before
+// the finding is written, outside the encoder's recursion, so that the encoder's buffers never flow into s (Size's
+// stays on the stack).
+func (s *sharedDetails) prepare(f *types.AwsSecurityFinding) {
+	if len(f.Resources) == 0 || f.Resources[0].Details == nil || f.Resources[0].Details == s.ptr {
+		return
 	}
-	if d != s.ptr || depth != s.depth {
-		inner := e
-		inner.details = nil
-		s.text, s.ok = inner.value(s.text[:0], v, false, depth)
-		s.ptr, s.depth = d, depth
+	d := f.Resources[0].Details
+	s.text, s.ok = encoder{indent: true}.value(s.text[:0], reflect.ValueOf(d), false, detailsDepth)
+	s.ptr = d
+}
+
+// write appends the details v points to from the kept text, and reports false when it holds other details.
+func (s *sharedDetails) write(buf []byte, v reflect.Value, depth int) ([]byte, bool, bool) {
+	if depth != detailsDepth || v.Interface().(*types.ResourceDetails) != s.ptr || s.ptr == nil {
+		return buf, false, false
 	}
 	if !s.ok {
-		return buf, false
+		return buf, false, true
 	}
-	return append(buf, s.text...), true
+	return append(buf, s.text...), true, true
 }
 
 func (e encoder) newline(buf []byte, depth int) []byte {
@@ -138,7 +148,9 @@ func (e encoder) value(buf []byte, v reflect.Value, viaPointer bool, depth int) 
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if e.details != nil && v.Type() == detailsType {
-			return e.details.write(e, buf, v, depth)
+			if out, ok, done := e.details.write(buf, v, depth); done {
+				return out, ok
+			}
 		}
 		if v.IsNil() {
 			return buf, false
