@@ -157,12 +157,10 @@ func functionOutputs(t *testing.T) map[string]string {
 		t.Fatalf("register the planted task definition: %v", err)
 	}
 	ecrc := ecr.NewFromConfig(e.Config)
-	repo, err := ecrc.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(Identifiers[2]),
-		Tags: []ecrtypes.Tag{{Key: aws.String("api-token"), Value: aws.String(plant("repository tag value"))}}})
-	if err != nil {
+	if _, err := ecrc.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(Identifiers[2]),
+		Tags: []ecrtypes.Tag{{Key: aws.String("api-token"), Value: aws.String(plant("repository tag value"))}}}); err != nil {
 		t.Fatalf("create the planted repository: %v", err)
 	}
-	_ = repo
 	if _, err := ecrc.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: aws.String(Identifiers[2]), PolicyText: aws.String(repositoryPolicy())}); err != nil {
 		t.Fatalf("set the planted repository policy: %v", err)
 	}
