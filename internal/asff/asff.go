@@ -79,6 +79,8 @@ type Params struct {
 	UpdatedAt time.Time
 	// Account, Region and Partition are used when the finding and its resource carry none (CLI --account/--region).
 	Account, Region, Partition string
+	// Resources, when set, describes each resource once for all its findings built in a row (see Resources).
+	Resources *Resources
 }
 
 // Build maps one finding. It fails (naming the finding) only when account or region cannot be determined.
@@ -107,7 +109,7 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 	if f.Rule.Vulnerability {
 		kinds = append(kinds, TypeCVE)
 	}
-	res := resource(f, id)
+	res := p.Resources.describe(f, id)
 	findingID := f.ID()
 	if f.Subject.Resource != nil && f.Subject.Resource.Ident().ARN == "" {
 		// The input named the resource without an ARN (a file scanned offline): derive the Id from the ARN built
@@ -145,7 +147,7 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 	if f.Status == rule.Suppressed {
 		out.Workflow.Status = types.WorkflowStatusSuppressed
 	}
-	fit(&out)
+	fit(&out, p.Resources)
 	return out, nil
 }
 
@@ -301,16 +303,22 @@ func productFields(f *engine.Finding, version string) map[string]string {
 
 // fit keeps a finding under MaxFindingSize: resource details are the only unbounded part (policy texts, large task
 // definitions), so they go first, the policy texts before everything else.
-func fit(f *types.AwsSecurityFinding) {
-	if Size(*f) <= MaxFindingSize {
+// The details may be shared with other findings (see Resources): they are replaced, never changed.
+func fit(f *types.AwsSecurityFinding, c *Resources) {
+	if c.size(f) <= MaxFindingSize {
 		return
 	}
 	d := f.Resources[0].Details
 	if d != nil && d.AwsEcrRepository != nil {
-		d.AwsEcrRepository.RepositoryPolicyText = nil
-		if d.AwsEcrRepository.LifecyclePolicy != nil {
-			d.AwsEcrRepository.LifecyclePolicy.LifecyclePolicyText = nil
+		short, repo := *d, *d.AwsEcrRepository
+		repo.RepositoryPolicyText = nil
+		if repo.LifecyclePolicy != nil {
+			lp := *repo.LifecyclePolicy
+			lp.LifecyclePolicyText = nil
+			repo.LifecyclePolicy = &lp
 		}
+		short.AwsEcrRepository = &repo
+		f.Resources[0].Details = &short
 		if Size(*f) <= MaxFindingSize {
 			f.ProductFields[FieldDetailsOmitted] = "policy texts: the finding would exceed " + strconv.Itoa(MaxFindingSize) + " bytes"
 			return

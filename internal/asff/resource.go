@@ -1,15 +1,16 @@
 package asff
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/redact"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
@@ -55,6 +56,8 @@ func resourceARN(res model.Resource, id identity) string {
 			return ""
 		}
 		return prefix + "repository/" + r.Name()
+	case *model.ImageContents:
+		return imageContentsARN(r, id)
 	case *model.Image:
 		repo, digest := aws.ToString(r.Detail.RepositoryName), aws.ToString(r.Detail.ImageDigest)
 		if repo == "" || digest == "" {
@@ -63,8 +66,6 @@ func resourceARN(res model.Resource, id identity) string {
 		return model.ImageARN(id.partition, id.region, id.account, repo, digest)
 	case *model.Registry:
 		return model.RegistryARN(id.partition, id.region, id.account)
-	case *model.ImageContents:
-		return imageContentsARN(r, id)
 	}
 	return ""
 }
@@ -83,7 +84,8 @@ func tags(m map[string]string) map[string]string {
 		if k == "" || length(k) > maxTagKey {
 			continue // a shortened key would name a different tag
 		}
-		out[k] = truncate(m[k], maxTagValue)
+		rk, rv := redact.Pair(k, m[k])
+		out[rk] = truncate(rv, maxTagValue)
 	}
 	return out
 }
@@ -94,10 +96,10 @@ func details(res model.Resource, id identity) *types.ResourceDetails {
 		return &types.ResourceDetails{AwsEcsTaskDefinition: taskDetails(&r.Def)}
 	case *model.Repository:
 		return &types.ResourceDetails{AwsEcrRepository: repoDetails(r, id)}
-	case *model.Image:
-		return &types.ResourceDetails{AwsEcrContainerImage: imageDetails(r, id)}
 	case *model.ImageContents:
 		return &types.ResourceDetails{AwsEcrContainerImage: imageContentsDetails(r, id)}
+	case *model.Image:
+		return &types.ResourceDetails{AwsEcrContainerImage: imageDetails(r, id)}
 	case *model.Registry:
 		if m := registryDetails(r, id); len(m) > 0 {
 			return &types.ResourceDetails{Other: m}
@@ -112,7 +114,7 @@ func details(res model.Resource, id identity) *types.ResourceDetails {
 // are sent by name only.
 func taskDetails(td *ecstypes.TaskDefinition) *types.AwsEcsTaskDefinitionDetails {
 	d := &types.AwsEcsTaskDefinitionDetails{
-		Family:           str(aws.ToString(td.Family)),
+		Family:           text(aws.ToString(td.Family)),
 		Cpu:              str(aws.ToString(td.Cpu)),
 		Memory:           str(aws.ToString(td.Memory)),
 		NetworkMode:      str(string(td.NetworkMode)),
@@ -135,14 +137,14 @@ func taskDetails(td *ecstypes.TaskDefinition) *types.AwsEcsTaskDefinitionDetails
 }
 
 func volumeDetails(v *ecstypes.Volume) types.AwsEcsTaskDefinitionVolumesDetails {
-	out := types.AwsEcsTaskDefinitionVolumesDetails{Name: str(aws.ToString(v.Name))}
+	out := types.AwsEcsTaskDefinitionVolumesDetails{Name: text(aws.ToString(v.Name))}
 	if v.Host != nil && aws.ToString(v.Host.SourcePath) != "" {
-		out.Host = &types.AwsEcsTaskDefinitionVolumesHostDetails{SourcePath: v.Host.SourcePath}
+		out.Host = &types.AwsEcsTaskDefinitionVolumesHostDetails{SourcePath: text(aws.ToString(v.Host.SourcePath))}
 	}
 	if e := v.EfsVolumeConfiguration; e != nil {
 		efs := &types.AwsEcsTaskDefinitionVolumesEfsVolumeConfigurationDetails{
 			FilesystemId:          str(aws.ToString(e.FileSystemId)),
-			RootDirectory:         str(aws.ToString(e.RootDirectory)),
+			RootDirectory:         text(aws.ToString(e.RootDirectory)),
 			TransitEncryption:     str(string(e.TransitEncryption)),
 			TransitEncryptionPort: e.TransitEncryptionPort,
 		}
@@ -158,7 +160,7 @@ func volumeDetails(v *ecstypes.Volume) types.AwsEcsTaskDefinitionVolumesDetails 
 		// Driver options and labels can carry credentials (CIFS, NFS drivers): only the shape is sent.
 		out.DockerVolumeConfiguration = &types.AwsEcsTaskDefinitionVolumesDockerVolumeConfigurationDetails{
 			Autoprovision: dv.Autoprovision,
-			Driver:        str(aws.ToString(dv.Driver)),
+			Driver:        text(aws.ToString(dv.Driver)),
 			Scope:         str(string(dv.Scope)),
 		}
 	}
@@ -167,16 +169,16 @@ func volumeDetails(v *ecstypes.Volume) types.AwsEcsTaskDefinitionVolumesDetails 
 
 func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitionContainerDefinitionsDetails {
 	out := types.AwsEcsTaskDefinitionContainerDefinitionsDetails{
-		Name:                   str(aws.ToString(c.Name)),
-		Image:                  str(aws.ToString(c.Image)),
+		Name:                   text(aws.ToString(c.Name)),
+		Image:                  text(aws.ToString(c.Image)),
 		Essential:              c.Essential,
 		Privileged:             c.Privileged,
-		User:                   str(aws.ToString(c.User)),
+		User:                   text(aws.ToString(c.User)),
 		ReadonlyRootFilesystem: c.ReadonlyRootFilesystem,
 		DisableNetworking:      c.DisableNetworking,
 		Memory:                 c.Memory,
 		MemoryReservation:      c.MemoryReservation,
-		DockerSecurityOptions:  nonEmpty(c.DockerSecurityOptions),
+		DockerSecurityOptions:  texts(c.DockerSecurityOptions),
 	}
 	if c.Cpu > 0 {
 		cpu := c.Cpu
@@ -184,12 +186,12 @@ func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitio
 	}
 	for _, e := range c.Environment {
 		if n := aws.ToString(e.Name); n != "" {
-			out.Environment = append(out.Environment, types.AwsEcsTaskDefinitionContainerDefinitionsEnvironmentDetails{Name: str(n)})
+			out.Environment = append(out.Environment, types.AwsEcsTaskDefinitionContainerDefinitionsEnvironmentDetails{Name: text(n)})
 		}
 	}
 	for _, s := range c.Secrets {
 		if n := aws.ToString(s.Name); n != "" {
-			out.Secrets = append(out.Secrets, types.AwsEcsTaskDefinitionContainerDefinitionsSecretsDetails{Name: str(n)})
+			out.Secrets = append(out.Secrets, types.AwsEcsTaskDefinitionContainerDefinitionsSecretsDetails{Name: text(n)})
 		}
 	}
 	if lp := c.LinuxParameters; lp != nil {
@@ -200,9 +202,9 @@ func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitio
 	}
 	for _, m := range c.MountPoints {
 		out.MountPoints = append(out.MountPoints, types.AwsEcsTaskDefinitionContainerDefinitionsMountPointsDetails{
-			ContainerPath: str(aws.ToString(m.ContainerPath)),
+			ContainerPath: text(aws.ToString(m.ContainerPath)),
 			ReadOnly:      m.ReadOnly,
-			SourceVolume:  str(aws.ToString(m.SourceVolume)),
+			SourceVolume:  text(aws.ToString(m.SourceVolume)),
 		})
 	}
 	for _, p := range c.PortMappings {
@@ -214,14 +216,14 @@ func containerDetails(c *ecstypes.ContainerDefinition) types.AwsEcsTaskDefinitio
 	}
 	for _, s := range c.SystemControls {
 		out.SystemControls = append(out.SystemControls, types.AwsEcsTaskDefinitionContainerDefinitionsSystemControlsDetails{
-			Namespace: str(aws.ToString(s.Namespace)),
-			Value:     str(aws.ToString(s.Value)),
+			Namespace: text(aws.ToString(s.Namespace)),
+			Value:     text(aws.ToString(s.Value)),
 		})
 	}
 	for _, v := range c.VolumesFrom {
 		out.VolumesFrom = append(out.VolumesFrom, types.AwsEcsTaskDefinitionContainerDefinitionsVolumesFromDetails{
 			ReadOnly:        v.ReadOnly,
-			SourceContainer: str(aws.ToString(v.SourceContainer)),
+			SourceContainer: text(aws.ToString(v.SourceContainer)),
 		})
 	}
 	return out
@@ -236,14 +238,14 @@ func linuxDetails(lp *ecstypes.LinuxParameters) *types.AwsEcsTaskDefinitionConta
 	}
 	if cp := lp.Capabilities; cp != nil {
 		out.Capabilities = &types.AwsEcsTaskDefinitionContainerDefinitionsLinuxParametersCapabilitiesDetails{
-			Add:  nonEmpty(cp.Add),
-			Drop: nonEmpty(cp.Drop),
+			Add:  texts(cp.Add),
+			Drop: texts(cp.Drop),
 		}
 	}
 	for _, d := range lp.Devices {
 		dev := types.AwsEcsTaskDefinitionContainerDefinitionsLinuxParametersDevicesDetails{
-			ContainerPath: str(aws.ToString(d.ContainerPath)),
-			HostPath:      str(aws.ToString(d.HostPath)),
+			ContainerPath: text(aws.ToString(d.ContainerPath)),
+			HostPath:      text(aws.ToString(d.HostPath)),
 		}
 		for _, p := range d.Permissions {
 			dev.Permissions = append(dev.Permissions, string(p))
@@ -256,7 +258,7 @@ func linuxDetails(lp *ecstypes.LinuxParameters) *types.AwsEcsTaskDefinitionConta
 func repoDetails(r *model.Repository, id identity) *types.AwsEcrRepositoryDetails {
 	d := &types.AwsEcrRepositoryDetails{
 		Arn:                str(first(r.ARN, resourceARN(r, id))),
-		RepositoryName:     str(r.Name()),
+		RepositoryName:     text(r.Name()),
 		ImageTagMutability: str(string(r.Repo.ImageTagMutability)),
 	}
 	if sc := r.Repo.ImageScanningConfiguration; sc != nil {
@@ -267,12 +269,12 @@ func repoDetails(r *model.Repository, id identity) *types.AwsEcrRepositoryDetail
 	// them (10,240 and 30,720 characters); Build drops them if the finding would still be too large.
 	if r.LifecycleKnown && r.LifecyclePolicy != "" {
 		d.LifecyclePolicy = &types.AwsEcrRepositoryLifecyclePolicyDetails{
-			LifecyclePolicyText: str(r.LifecyclePolicy),
+			LifecyclePolicyText: text(r.LifecyclePolicy),
 			RegistryId:          str(first(aws.ToString(r.Repo.RegistryId), r.Account)),
 		}
 	}
 	if r.PolicyKnown {
-		d.RepositoryPolicyText = str(r.Policy)
+		d.RepositoryPolicyText = text(r.Policy)
 	}
 	return d
 }
@@ -280,9 +282,9 @@ func repoDetails(r *model.Repository, id identity) *types.AwsEcrRepositoryDetail
 func imageDetails(img *model.Image, id identity) *types.AwsEcrContainerImageDetails {
 	d := &types.AwsEcrContainerImageDetails{
 		RegistryId:     str(first(aws.ToString(img.Detail.RegistryId), img.Account, id.account)),
-		RepositoryName: str(aws.ToString(img.Detail.RepositoryName)),
+		RepositoryName: text(aws.ToString(img.Detail.RepositoryName)),
 		ImageDigest:    str(aws.ToString(img.Detail.ImageDigest)),
-		ImageTags:      nonEmpty(img.Detail.ImageTags),
+		ImageTags:      texts(img.Detail.ImageTags),
 	}
 	if t := img.PushedAt(); !t.IsZero() {
 		d.ImagePublishedAt = str(timestamp(t))
@@ -295,7 +297,7 @@ func registryDetails(g *model.Registry, id identity) map[string]string {
 	m := map[string]string{}
 	set := func(k, v string) {
 		if v != "" {
-			m[k] = truncate(v, maxOtherValue)
+			m[k] = truncate(redact.Field(v), maxOtherValue)
 		}
 	}
 	set("RegistryId", first(g.RegistryID, g.Account, id.account))
@@ -316,6 +318,20 @@ func nonEmpty(xs []string) []string {
 		if x != "" {
 			out = append(out, x)
 		}
+	}
+	return out
+}
+
+// text is str for free text copied from the resource: a credential in it is replaced by a marker.
+func text(s string) *string {
+	return str(redact.Field(s))
+}
+
+// texts is nonEmpty for free text copied from the resource.
+func texts(xs []string) []string {
+	out := nonEmpty(xs)
+	for i, x := range out {
+		out[i] = redact.Field(x)
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/redact"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
@@ -86,7 +87,7 @@ func (e *Engine) finding(f *Finding, m *rule.Meta, sub *Subject, res *rule.Resul
 	f.Status = res.Status
 	f.Severity = e.cfg.Severity(m.ID, sev)
 	f.Container = res.Container
-	f.Detail = res.Detail
+	f.Detail = redact.Text(res.Detail)
 	f.Path = res.Path
 	if res.Status == rule.Failed {
 		sup.apply(f)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/redact"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
@@ -188,6 +189,6 @@ func (e *Engine) invalidTagFinding(sub *Subject, problems string) Finding {
 	m := &InvalidSuppressionTag
 	return Finding{
 		Rule: m, Subject: sub, Status: rule.Failed, Severity: e.cfg.Severity(m.ID, m.Severity),
-		Detail: "tag " + SuppressTag + ": " + problems,
+		Detail: redact.Text("tag " + SuppressTag + ": " + problems),
 	}
 }

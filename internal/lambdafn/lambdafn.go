@@ -20,6 +20,7 @@ import (
 	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
@@ -63,11 +64,16 @@ func Main(name string) {
 // Setup builds a function from its environment and an AWS configuration (which may point at an emulator).
 func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws.Config, out io.Writer) (*Function, error) {
 	cat := catalog.Default()
+	getenv, err := configFromParameter(ctx, getenv, ssm.NewFromConfig(cfg))
+	if err != nil {
+		return nil, err
+	}
 	fc, err := fnconfig.FromEnv(getenv, func(id string) bool { return cat.Lookup(id) != nil })
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: fc.LogLevel})).With("function", name)
+	rec := metrics.New(name)
+	log := slog.New(countBusy(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: fc.LogLevel}), rec)).With("function", name)
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("get caller identity: %w", err)
@@ -84,7 +90,6 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 		Account: account, Region: region, Partition: partition, Version: version.String(),
 		ReportPasses: fc.ReportPasses, Lookup: cat.Lookup,
 	}
-	rec := metrics.New(name)
 	pub := publish.New(securityhub.NewFromConfig(cfg), store, pubOpts)
 	sink := &publish.Sink{Publisher: pub, State: store, Metrics: rec, Log: log}
 	if fc.TopicARN != "" {

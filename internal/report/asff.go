@@ -19,7 +19,9 @@ type ASFF struct {
 // Write implements Writer. Findings are built and written one at a time: a scan of thousands of files has
 // hundreds of thousands of them, each with its resource's details.
 func (w ASFF) Write(out io.Writer, r *Report) error {
-	p := asff.Params{Version: r.Version, CreatedAt: r.Now, UpdatedAt: r.Now, Account: w.Account, Region: w.Region}
+	// The findings of a resource share its details (Params.Resources): described and measured once, not per finding.
+	p := asff.Params{Version: r.Version, CreatedAt: r.Now, UpdatedAt: r.Now, Account: w.Account, Region: w.Region,
+		Resources: &asff.Resources{}}
 	var l asff.List
 	flush := func() error {
 		if _, err := out.Write(l.Bytes()); err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+
 	"github.com/ecsaudit/ecsaudit/internal/asff"
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
@@ -128,5 +130,38 @@ func TestASFFWriterEmpty(t *testing.T) {
 	}
 	if strings.TrimSpace(buf.String()) != "[]" {
 		t.Errorf("empty report wrote %q, want []", buf.String())
+	}
+}
+
+// TestASFFWriterWritesWhatMarshalWould checks that the writer, which describes each resource once for all its
+// findings (asff.Params.Resources) and writes findings one at a time, writes what asff.Marshal writes for the same
+// findings built one at a time.
+func TestASFFWriterWritesWhatMarshalWould(t *testing.T) {
+	fs := evaluateASFF(t, load.Options{Account: "111122223333", Region: "us-east-1"}, asffTaskJSON)
+	r := &Report{Findings: fs, Now: asffNow, Version: "test"}
+	var got bytes.Buffer
+	if err := (ASFF{}).Write(&got, r); err != nil {
+		t.Fatal(err)
+	}
+	p := asff.Params{Version: "test", CreatedAt: asffNow, UpdatedAt: asffNow}
+	var want []types.AwsSecurityFinding
+	shown := r.Shown()
+	for i := range shown {
+		if shown[i].Status == rule.NotApplicable {
+			continue
+		}
+		f, err := asff.Build(&shown[i], p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, f)
+	}
+	wantText, err := asff.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 10 || !bytes.Equal(got.Bytes(), wantText) {
+		t.Errorf("the writer's output (%d bytes) differs from the %d findings marshalled one at a time (%d bytes)",
+			got.Len(), len(want), len(wantText))
 	}
 }

@@ -45,7 +45,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 	for _, key := range order {
 		idx := groups[key]
 		first := shown[idx[0]]
-		fmt.Fprintf(bw, "%s %s\n", paint(bold, first.Subject.ID), paint(dim, "("+first.Subject.Type+", "+first.Subject.Source+")"))
+		fmt.Fprintf(bw, "%s %s\n", paint(bold, inert(first.Subject.ID)), paint(dim, "("+inert(first.Subject.Type)+", "+inert(first.Subject.Source)+")"))
 		passed, na := 0, 0
 		for _, i := range idx {
 			switch shown[i].Status {
@@ -63,7 +63,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 				}
 				where := ""
 				if f.Container != "" {
-					where = " [" + f.Container + "]"
+					where = " [" + inert(f.Container) + "]"
 				}
 				if f.Subject.Platform != "" {
 					where += " [" + f.Subject.Platform + "]"
@@ -79,7 +79,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 				}
 				fmt.Fprintf(bw, "  %s %s%s: %s\n", label, f.Rule.ID, where, f.Rule.Title)
 				if f.Detail != "" {
-					fmt.Fprintf(bw, "           %s\n", f.Detail)
+					fmt.Fprintf(bw, "           %s\n", inert(f.Detail))
 				}
 				if f.Status == rule.Failed {
 					fmt.Fprintf(bw, "           %s %s\n", paint(bold, "fix:"), f.Rule.Remediation)
@@ -89,7 +89,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 					if s.Until != "" {
 						until = " until " + s.Until
 					}
-					fmt.Fprintf(bw, "           waived by %s%s: %s\n", s.By, until, s.Reason)
+					fmt.Fprintf(bw, "           waived by %s%s: %s\n", inert(s.By), until, inert(s.Reason))
 				}
 			}
 		}

@@ -25,3 +25,24 @@ func CredentialSignal(name, value string, settings *rule.Settings) (string, bool
 // CredentialFormat names the credential format a text holds (an AWS access key ID, a private key, a GitHub
 // token, ...), or returns "" when it holds none that the detectors know.
 func CredentialFormat(text string) string { return credentialFormat(text) }
+
+// CredentialFormatSpan returns where in s the leftmost credential format matches and what it looks like, or -1.
+func CredentialFormatSpan(s string) (start, end int, what string) {
+	start, end = -1, -1
+	for _, f := range credentialFormats {
+		if !f.may(s) {
+			continue
+		}
+		if loc := f.re.FindStringIndex(s); loc != nil && (start < 0 || loc[0] < start) {
+			start, end, what = loc[0], loc[1], f.what
+		}
+	}
+	return start, end, what
+}
+
+// CredentialPair reports whether a name and value, such as a tag or a log option, hold a credential by
+// CredentialSignal with the default settings.
+func CredentialPair(name, value string) bool {
+	_, ok := CredentialSignal(name, value, nil)
+	return ok
+}

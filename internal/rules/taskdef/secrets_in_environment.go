@@ -125,6 +125,7 @@ var credentialFormats = []struct {
 	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`), containing("xox")},
 	{"a Slack webhook URL", regexp.MustCompile(`(?i)https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9]+/`),
 		func(v string) bool { return containsFold(v, "://hooks.slack.com/") }},
+	{"a signed JWT", regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}`), containing("eyJ")},
 	{"a Stripe live key", regexp.MustCompile(`\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`), containing("_live_")},
 	// scheme://[user]:password@host. The password stops at "/" so that "http://host:8080/a@b" is not read as one.
 	{"a URL with an embedded password", regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:[^\s/@]+@[^\s/@]`),

@@ -31,7 +31,7 @@ var awsEdge = []string{"internal/source", "internal/state", "internal/publish", 
 var stateWriters = []string{"internal/state", "internal/lambdafn"}
 
 // pure are the packages that decide findings: they import no I/O and no package that does.
-var pure = []string{"internal/rule", "internal/rules/", "internal/engine", "internal/model", "internal/config"}
+var pure = []string{"internal/rule", "internal/rules/", "internal/engine", "internal/model", "internal/config", "internal/redact"}
 
 // impure are imports a pure package must not have.
 var impure = []string{

@@ -26,6 +26,8 @@ var tableJSON []byte
 type Table struct {
 	// Functions is keyed by the function's logical ID in template.yaml.
 	Functions map[string]Function `json:"functions"`
+	// MemberRole is what a sweep calls in a member account, through the role of infra/member-role.yaml.
+	MemberRole MemberRole `json:"memberRole"`
 	// NoResourceLevel names the actions whose only resource is "*", each with the Service Authorization Reference
 	// page that shows it has no resource type.
 	NoResourceLevel map[string]string `json:"noResourceLevel"`
@@ -33,6 +35,15 @@ type Table struct {
 	NoPermission map[string]string `json:"noPermission"`
 	// Wildcards names the action patterns with a "*" a policy may grant, each with the page that asks for it.
 	Wildcards map[string]string `json:"wildcards"`
+}
+
+// MemberRole is the member role's entry in the table.
+type MemberRole struct {
+	// Template is the template that creates the role, relative to the repository; Role its logical ID there.
+	Template string `json:"template"`
+	Role     string `json:"role"`
+	// Calls are the actions a sweep calls with the role: exactly what it grants.
+	Calls []string `json:"calls"`
 }
 
 // Function is one function's entry in the table.
@@ -166,8 +177,9 @@ func FunctionIdentity(t *template.Template, function string) (*Identity, error) 
 	return id, nil
 }
 
+// statements lists a policy document's statements as deployed with every condition true: the widest grant.
 func statements(policy string, doc any) ([]Statement, error) {
-	m, ok := doc.(map[string]any)
+	m, ok := template.Resolve(doc, nil, nil).(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("policy %s: no PolicyDocument", policy)
 	}

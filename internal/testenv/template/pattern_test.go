@@ -16,6 +16,7 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
 )
@@ -77,12 +78,25 @@ func TestEventPatterns(t *testing.T) {
 		url   string
 	}
 	var queues []queue
-	for _, r := range routes {
-		pattern := r.Pattern
+	// The rules as deployed without organization forwarding, in the emulator's account, and as deployed in another
+	// account: those must match none of the samples, which the emulator puts in its own account.
+	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatalf("emulator account: %v", err)
+	}
+	own := map[string]any{"AWS::AccountId": aws.ToString(who.Account)}
+	other := map[string]any{"AWS::AccountId": "999988887777"}
+	forwarding := map[string]bool{"ForwardsOrganizationEvents": false}
+	var foreign []queue
+	for _, r := range append(routes, foreignRoutes(routes)...) {
+		pattern, refs := r.Pattern, own
+		if strings.HasSuffix(r.Name, "-foreign") {
+			refs = other
+		}
 		if pattern == nil {
 			pattern = schedulePattern
 		}
-		raw, err := json.Marshal(pattern)
+		raw, err := json.Marshal(Resolve(pattern, forwarding, refs))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,6 +117,10 @@ func TestEventPatterns(t *testing.T) {
 			{Id: aws.String("queue"), Arn: aws.String(attrs.Attributes["QueueArn"])},
 		}}); err != nil {
 			t.Fatalf("put target of %s: %v", name, err)
+		}
+		if strings.HasSuffix(r.Name, "-foreign") {
+			foreign = append(foreign, queue{route: r, url: *q.QueueUrl})
+			continue
 		}
 		queues = append(queues, queue{route: r, url: *q.QueueUrl})
 	}
@@ -128,6 +146,11 @@ func TestEventPatterns(t *testing.T) {
 				n := drain(t, sq, q.url, *entry.DetailType)
 				for range n {
 					got = append(got, q.route)
+				}
+			}
+			for _, q := range foreign {
+				if n := drain(t, sq, q.url, *entry.DetailType); n > 0 {
+					t.Errorf("the rule %s, deployed in another account, matched this account's event", q.route.Name)
 				}
 			}
 			switch {
@@ -233,4 +256,16 @@ func names(rs []Route) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
+}
+
+// foreignRoutes are the event patterns of routes (schedules have none) to deploy as if in another account.
+func foreignRoutes(routes []Route) []Route {
+	var out []Route
+	for _, r := range routes {
+		if r.Pattern != nil {
+			r.Name += "-foreign"
+			out = append(out, r)
+		}
+	}
+	return out
 }

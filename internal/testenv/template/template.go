@@ -20,6 +20,8 @@ type Template struct {
 	Globals    map[string]any
 	Resources  map[string]Resource
 	Outputs    map[string]any
+	Metadata   map[string]any
+	Rules      map[string]any
 }
 
 // Resource is one entry of Resources.
@@ -74,6 +76,8 @@ func Parse(data []byte) (*Template, error) {
 		Conditions: mapping(top["Conditions"]),
 		Globals:    mapping(top["Globals"]),
 		Outputs:    mapping(top["Outputs"]),
+		Metadata:   mapping(top["Metadata"]),
+		Rules:      mapping(top["Rules"]),
 		Resources:  map[string]Resource{},
 	}
 	for id, r := range mapping(top["Resources"]) {

@@ -134,14 +134,15 @@ func target(makefile, name string) string {
 func TestEnvironment(t *testing.T) {
 	tpl := load(t)
 	vars := mapping(mapping(mapping(tpl.Globals["Function"])["Environment"])["Variables"])
-	want := []string{"AUDIT_CONFIG", "AWS_MAX_ATTEMPTS", "BASELINE_MODE", "LOG_LEVEL", "NOTIFY_THRESHOLD", "REPORT_PASSES", "REVISION_MODE",
+	want := []string{"AUDIT_CONFIG", "AUDIT_CONFIG_PARAMETER", "AWS_MAX_ATTEMPTS", "BASELINE_MODE", "LOG_LEVEL", "NOTIFY_THRESHOLD", "REPORT_PASSES", "REVISION_MODE",
 		"SEVERITY_THRESHOLD", "STATE_TABLE", "TOPIC_ARN", "TRUSTED_REGISTRIES", "VULNERABILITY_THRESHOLD"}
 	if got := sortedKeys(vars); !reflect.DeepEqual(got, want) {
 		t.Errorf("environment variables %v, want %v", got, want)
 	}
 	params := []string{"SeverityThreshold", "NotifyThreshold", "TrustedRegistries", "VulnerabilityThreshold", "RevisionMode",
 		"ReportPasses", "BaselineMode", "SweepSchedule", "NotificationEmail", "LogRetentionDays", "LogLevel", "AuditConfig",
-		"SweepMaxAgeDays", "SweepPaceShare", "MemberAccounts", "MemberRoleName", "MemberExternalId"}
+		"SweepMaxAgeDays", "SweepPaceShare", "MemberAccounts", "MemberRoleName", "MemberExternalId", "AuditConfigParameter",
+		"DataKeyArn", "OrganizationForwarding"}
 	if got := sortedKeys(tpl.Parameters); !reflect.DeepEqual(got, sorted(params)) {
 		t.Errorf("parameters %v, want %v", got, sorted(params))
 	}
@@ -155,7 +156,7 @@ func TestEnvironment(t *testing.T) {
 
 func TestStateTable(t *testing.T) {
 	tpl := load(t)
-	p := tpl.Resources["StateTable"].Properties
+	p := Resolve(tpl.Resources["StateTable"].Properties, map[string]bool{"HasDataKey": false}, nil)
 	want := map[string]any{
 		"BillingMode": "PAY_PER_REQUEST",
 		"AttributeDefinitions": []any{
@@ -197,7 +198,7 @@ var allowedActions = append([]string{
 	"logs:CreateLogStream", "logs:PutLogEvents", "lambda:InvokeFunction", "sts:AssumeRole",
 	"ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:DescribeImageScanFindings", "ecr:GetLifecyclePolicy",
 	"ecr:GetRepositoryPolicy", "ecr:ListTagsForResource",
-	"kms:DescribeKey", "kms:GenerateDataKey*", "kms:Decrypt", "cloudtrail:GetTrailStatus",
+	"kms:DescribeKey", "kms:GenerateDataKey*", "kms:Decrypt", "cloudtrail:GetTrailStatus", "ssm:GetParameter",
 	"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:DescribeHub",
 	"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
 	"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan", "sns:Publish", "sqs:SendMessage",
@@ -218,7 +219,7 @@ func TestLeastPrivilege(t *testing.T) {
 		if id == "SweeperContinuationPolicy" {
 			continue
 		}
-		doc := mapping(tpl.Resources[id].Properties["PolicyDocument"])
+		doc := mapping(Resolve(tpl.Resources[id].Properties["PolicyDocument"], nil, nil))
 		stmts, _ := doc["Statement"].([]any)
 		var actions []string
 		for i, s := range stmts {
