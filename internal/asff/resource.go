@@ -19,7 +19,7 @@ import (
 func resource(f *engine.Finding, id identity) types.Resource {
 	typ := f.Subject.Type
 	if typ == "" && f.Subject.Resource != nil {
-		typ = f.Subject.Resource.Type()
+		typ = f.Subject.Resource.Kind().ASFFType
 	}
 	if typ == "" {
 		typ = rule.TypeRegistry

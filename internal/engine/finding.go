@@ -45,7 +45,7 @@ type Subject struct {
 func NewSubject(r model.Resource) *Subject {
 	ref := r.Ident()
 	s := &Subject{
-		Resource: r, Type: r.Type(), ID: r.ID(),
+		Resource: r, Type: r.Kind().ASFFType, ID: r.ID(),
 		Source: ref.Source, SourcePath: ref.SourcePath, Account: ref.Account, Region: ref.Region,
 	}
 	if p, ok := r.(interface{ PlatformName() string }); ok {

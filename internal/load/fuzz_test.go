@@ -105,7 +105,7 @@ func FuzzLoad(f *testing.F) {
 			}
 			for _, r := range all {
 				if r.ID() == "" {
-					t.Fatalf("strict=%v: %s resource from %s at %q has an empty ID", opts.Strict, r.Type(), r.Ident().Source, r.Ident().SourcePath)
+					t.Fatalf("strict=%v: %s resource from %s at %q has an empty ID", opts.Strict, r.Kind().Name, r.Ident().Source, r.Ident().SourcePath)
 				}
 			}
 			e := engine.New(cat, nil)

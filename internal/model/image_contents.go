@@ -66,9 +66,6 @@ func (i *ImageContents) Ident() *Ref { return &i.Ref }
 // Kind implements Resource.
 func (i *ImageContents) Kind() *Kind { return KindImageContents }
 
-// Type implements Resource.
-func (i *ImageContents) Type() string { return KindImageContents.ASFFType }
-
 // ID implements Resource: the ARN when known, otherwise the repository of the first tag and the manifest digest
 // (repo@sha256:...), or the digest alone for an image without tags.
 func (i *ImageContents) ID() string {

@@ -36,8 +36,6 @@ type Resource interface {
 	Ident() *Ref
 	// Kind is the resource's kind.
 	Kind() *Kind
-	// Type is the ASFF resource type, its kind's.
-	Type() string
 	// ID is the ARN when known, otherwise a readable stand-in (family:revision, repository name, repo@digest).
 	ID() string
 }
@@ -66,9 +64,6 @@ func (t *TaskDefinition) Ident() *Ref { return &t.Ref }
 
 // Kind implements Resource.
 func (t *TaskDefinition) Kind() *Kind { return KindTaskDefinition }
-
-// Type implements Resource.
-func (t *TaskDefinition) Type() string { return KindTaskDefinition.ASFFType }
 
 // ID implements Resource.
 func (t *TaskDefinition) ID() string {
@@ -145,9 +140,6 @@ func (r *Repository) Ident() *Ref { return &r.Ref }
 // Kind implements Resource.
 func (r *Repository) Kind() *Kind { return KindRepository }
 
-// Type implements Resource.
-func (r *Repository) Type() string { return KindRepository.ASFFType }
-
 // ID implements Resource.
 func (r *Repository) ID() string {
 	if r.ARN != "" {
@@ -171,9 +163,6 @@ func (r *Registry) Ident() *Ref { return &r.Ref }
 
 // Kind implements Resource.
 func (r *Registry) Kind() *Kind { return KindRegistry }
-
-// Type implements Resource.
-func (r *Registry) Type() string { return KindRegistry.ASFFType }
 
 // ID implements Resource: an ARN-like identifier, since ECR registries have no ARN of their own.
 func (r *Registry) ID() string {
@@ -210,9 +199,6 @@ func (i *Image) Ident() *Ref { return &i.Ref }
 
 // Kind implements Resource.
 func (i *Image) Kind() *Kind { return KindImage }
-
-// Type implements Resource.
-func (i *Image) Type() string { return KindImage.ASFFType }
 
 // ID implements Resource.
 func (i *Image) ID() string {
