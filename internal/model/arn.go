@@ -1,6 +1,9 @@
 package model
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // ARN is a parsed Amazon Resource Name.
 type ARN struct {
@@ -37,4 +40,19 @@ func PartitionOf(region string) string {
 		return "aws-iso-b"
 	}
 	return "aws"
+}
+
+// FamilyRevision splits a task definition ARN, family:revision or family into the family and the revision (0 when
+// none is named, or when what follows the last colon is not a revision number).
+func FamilyRevision(arn string) (family string, revision int) {
+	s := arn[strings.LastIndex(arn, "/")+1:]
+	i := strings.LastIndex(s, ":")
+	if i < 0 {
+		return s, 0
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	if err != nil || n < 0 || strings.ContainsAny(s[i+1:], "+-") {
+		return s, 0
+	}
+	return s[:i], n
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +11,8 @@ import (
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsaudit/ecsaudit/internal/model"
 )
 
 // NewestImage returns the digest of a repository's most recently pushed image (ties broken by the larger digest),
@@ -68,7 +69,7 @@ func (s *Source) LatestActiveRevisions(ctx context.Context) ([]string, error) {
 	best := map[string]string{}
 	bestRev := map[string]int{}
 	for _, a := range arns {
-		fam, rev := splitRevision(a)
+		fam, rev := model.FamilyRevision(a)
 		if rev > bestRev[fam] {
 			best[fam], bestRev[fam] = a, rev
 		}
@@ -95,23 +96,9 @@ func (s *Source) ActiveRevisions(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// splitRevision splits ".../family:12" into family and 12.
-func splitRevision(arn string) (string, int) {
-	s := arn
-	if i := strings.LastIndex(s, "/"); i >= 0 {
-		s = s[i+1:]
-	}
-	i := strings.LastIndex(s, ":")
-	if i < 0 {
-		return s, 0
-	}
-	n, _ := strconv.Atoi(s[i+1:])
-	return s[:i], n
-}
-
 // HasRevision reports whether a task definition ARN or name ends in ":<revision>".
 func HasRevision(arn string) bool {
-	_, rev := splitRevision(arn)
+	_, rev := model.FamilyRevision(arn)
 	return rev > 0
 }
 
@@ -131,7 +118,7 @@ func (s *Source) LatestActiveRevision(ctx context.Context, family string) (strin
 		}
 		for _, a := range page.TaskDefinitionArns {
 			// familyPrefix matches other families that start with the same text.
-			if fam, rev := splitRevision(a); fam == family && rev > bestRev {
+			if fam, rev := model.FamilyRevision(a); fam == family && rev > bestRev {
 				best, bestRev = a, rev
 			}
 		}

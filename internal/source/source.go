@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -89,7 +88,7 @@ func (s *Source) TaskDefinition(ctx context.Context, arn string) (*model.TaskDef
 // TaskDefinitionExists asks a listing whether a revision exists (in any status). It returns false only when the
 // listing of the revision's family does not hold it.
 func (s *Source) TaskDefinitionExists(ctx context.Context, arn string) (bool, error) {
-	family := familyOf(arn)
+	family, _ := model.FamilyRevision(arn)
 	p := ecs.NewListTaskDefinitionsPaginator(s.ECS, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family), MaxResults: aws.Int32(100)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -103,18 +102,6 @@ func (s *Source) TaskDefinitionExists(ctx context.Context, arn string) (bool, er
 		}
 	}
 	return false, nil
-}
-
-// familyOf returns the family of a task definition ARN or family:revision.
-func familyOf(arn string) string {
-	s := arn
-	if i := strings.LastIndex(s, "/"); i >= 0 {
-		s = s[i+1:]
-	}
-	if i := strings.LastIndex(s, ":"); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 func (s *Source) identify(r *model.Ref, arn string) {

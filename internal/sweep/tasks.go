@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +25,7 @@ func inScope(arns []string, mode string) []string {
 		best := map[string]string{}
 		rev := map[string]int{}
 		for _, a := range arns {
-			fam, n := familyRevision(a)
+			fam, n := model.FamilyRevision(a)
 			if _, ok := best[fam]; !ok || n > rev[fam] {
 				best[fam], rev[fam] = a, n
 			}
@@ -37,23 +36,6 @@ func inScope(arns []string, mode string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// familyRevision splits ".../family:12" into family and 12.
-func familyRevision(arn string) (string, int) {
-	s := arn[strings.LastIndex(arn, "/")+1:]
-	i := strings.LastIndex(s, ":")
-	if i < 0 {
-		return s, 0
-	}
-	n := 0
-	for _, c := range s[i+1:] {
-		if c < '0' || c > '9' {
-			return s, 0
-		}
-		n = n*10 + int(c-'0')
-	}
-	return s[:i], n
 }
 
 // due says why a record's resource must be audited again, or "" when the record can be trusted.
