@@ -75,9 +75,21 @@ func Statuses(rs []rule.Result) map[string]rule.Status {
 	return m
 }
 
-// Fixtures runs every fixture of every rule: fail_*.json must give at least one FAILED result, pass_*.json none
-// and at least one PASSED, na_*.json only NOT_APPLICABLE. Each rule needs at least one fail_ and one pass_ file.
+// Fixtures runs every fixture of every rule, each loaded as a file the CLI reads (see FixturesOf).
 func Fixtures[R model.Resource](t *testing.T, rules []*rule.Rule[R], dir string) {
+	FixturesOf(t, rules, dir, func(t *testing.T, data []byte) R {
+		rs := Resources[R](t, string(data))
+		if len(rs) == 0 {
+			t.Fatalf("no resource of the rule's type in the input")
+		}
+		return rs[0]
+	})
+}
+
+// FixturesOf runs every fixture of every rule, read with decode: fail_*.json must give at least one FAILED result,
+// pass_*.json none and at least one PASSED, na_*.json only NOT_APPLICABLE, nav_*.json only NOT_AVAILABLE. Each rule
+// needs at least one fail_ and one pass_ file; config.json, when present, holds the settings.
+func FixturesOf[R model.Resource](t *testing.T, rules []*rule.Rule[R], dir string, decode func(t *testing.T, data []byte) R) {
 	for _, r := range rules {
 		t.Run(r.ID, func(t *testing.T) {
 			rdir := filepath.Join(dir, r.ID)
@@ -100,7 +112,7 @@ func Fixtures[R model.Resource](t *testing.T, rules []*rule.Rule[R], dir string)
 				if err != nil {
 					t.Fatal(err)
 				}
-				results := Check(t, r, settings, string(data))
+				results := r.Check(decode(t, data), &rule.Env{Settings: settings, Now: Now})
 				count := map[rule.Status]int{}
 				for _, res := range results {
 					count[res.Status]++
@@ -120,8 +132,12 @@ func Fixtures[R model.Resource](t *testing.T, rules []*rule.Rule[R], dir string)
 					if len(results) == 0 || count[rule.NotApplicable] != len(results) {
 						t.Errorf("%s: want only NOT_APPLICABLE, got %v", base, results)
 					}
+				case strings.HasPrefix(base, "nav_"):
+					if len(results) == 0 || count[rule.NotAvailable] != len(results) {
+						t.Errorf("%s: want only NOT_AVAILABLE, got %v", base, results)
+					}
 				default:
-					t.Errorf("%s: fixture names start with fail_, pass_ or na_", base)
+					t.Errorf("%s: fixture names start with fail_, pass_, na_ or nav_", base)
 				}
 			}
 			if fails == 0 || passes == 0 {
