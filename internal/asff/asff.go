@@ -81,6 +81,13 @@ type Params struct {
 	Account, Region, Partition string
 	// Resources, when set, describes each resource once for all its findings built in a row (see Resources).
 	Resources *Resources
+	// ImporterAccount and ImporterRegion, when set, are the account and region that import the finding
+	// (BatchImportFindings): the finding's AwsAccountId, Region and ProductArn name them, whatever account and region
+	// its resource is in. Security Hub refuses the whole call when any finding names another account's product ARN
+	// or account ID (BatchImportFindings API reference: the call must come from the account in AwsAccountId), and an
+	// image in a central ECR account is a resource of that other account. The resource keeps its own ARN, account
+	// and region in Resources. Without them (the CLI), the finding names the resource's account and region.
+	ImporterAccount, ImporterRegion string
 }
 
 // Build maps one finding. It fails (naming the finding) only when account or region cannot be determined.
@@ -116,13 +123,17 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 		// for it, so it equals the Id the Lambdas send for the same resource.
 		findingID = engine.FindingID(f.Rule.ID, *res.Id, f.Container)
 	}
+	account, region := id.account, id.region
+	if p.ImporterAccount != "" && p.ImporterRegion != "" {
+		account, region = p.ImporterAccount, p.ImporterRegion
+	}
 	out := types.AwsSecurityFinding{
 		SchemaVersion: str(SchemaVersion),
 		Id:            str(findingID),
-		ProductArn:    str(ProductARN(id.partition, id.region, id.account)),
+		ProductArn:    str(ProductARN(id.partition, region, account)),
 		GeneratorId:   str(f.Rule.ID),
-		AwsAccountId:  str(id.account),
-		Region:        str(id.region),
+		AwsAccountId:  str(account),
+		Region:        str(region),
 		CompanyName:   str(ProductName),
 		ProductName:   str(ProductName),
 		Types:         kinds,
