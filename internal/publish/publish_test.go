@@ -460,3 +460,28 @@ func setWorkflow(t *testing.T, e *env, id, status string) {
 		t.Fatal(err)
 	}
 }
+
+// TestPublishFindingsAboutAnotherAccount checks, against the shim's product ARN and account rule, that findings about
+// a resource in another account and region (an image in a central ECR account, here a task definition shared from
+// one) are imported under the publisher's own account and product ARN, with the resource's own ARN in Resources:
+// Security Hub would refuse the whole call otherwise, the other findings of the batch included.
+func TestPublishFindingsAboutAnotherAccount(t *testing.T) {
+	e := newEnv(t, true)
+	const foreign = "arn:aws:ecs:eu-west-1:999988887777:task-definition/shared:4"
+	other := taskDef("shared", 4, nil, container{"app", true})
+	other.ARN, other.Account, other.Region = foreign, "999988887777", "eu-west-1"
+	other.Def.TaskDefinitionArn = aws.String(foreign)
+	own := taskDef("web", 1, nil, container{"app", true})
+	out := e.publish(own, other)
+	if out.Created != 2 || len(out.Failed) != 0 {
+		t.Fatalf("outcome %+v: want both findings created", out)
+	}
+	got := e.findings()[findingID(other, "test.privileged", "app")]
+	if aws.ToString(got.AwsAccountId) != testAccount || aws.ToString(got.ProductArn) != testProduct || aws.ToString(got.Region) != testRegion {
+		t.Errorf("imported as account %s, product %s, region %s; want the publisher's", aws.ToString(got.AwsAccountId),
+			aws.ToString(got.ProductArn), aws.ToString(got.Region))
+	}
+	if len(got.Resources) != 1 || aws.ToString(got.Resources[0].Id) != foreign || aws.ToString(got.Resources[0].Region) != "eu-west-1" {
+		t.Errorf("resources %+v: want the task definition's own ARN and region", got.Resources)
+	}
+}

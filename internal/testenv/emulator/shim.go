@@ -25,6 +25,12 @@ import (
 //
 //   - Security Hub BatchImportFindings: more than 100 findings in one call is refused with HTTP 400
 //     InvalidInputException, as AWS does (the message is the shim's own).
+//   - Security Hub BatchImportFindings: the whole call is refused with HTTP 403 AccessDeniedException when any
+//     finding's ProductArn is not arn:<partition>:securityhub:<region>:<caller account>:product/<caller
+//     account>/default or its AwsAccountId is not the caller's. Source: the BatchImportFindings API reference (the
+//     call must be made by the account in AwsAccountId, for its own default product) and AWS Support as quoted in
+//     prowler-cloud/prowler#867 (the whole call fails with AccessDenied). The caller's account is the one moto gives
+//     the request's access key (asked once per key with GetCallerIdentity).
 //   - Security Hub BatchImportFindings: findings a test marked with FailFinding are reported in FailedFindings
 //     (with the chosen ErrorCode, e.g. "InternalFailure") and not stored, for the marked number of calls; after that
 //     they import normally.
@@ -61,6 +67,8 @@ type Shim struct {
 	awsKeys  map[string]bool
 	findings map[string]*findingView
 	updates  []FindingUpdate
+	// accounts caches the account moto gives each access key.
+	accounts map[string]string
 }
 
 // Request is one request the shim received, kept when Capture is on.
@@ -115,6 +123,7 @@ func (s *Shim) Reset() {
 	s.awsKeys = map[string]bool{}
 	s.findings = map[string]*findingView{}
 	s.updates = nil
+	s.accounts = map[string]string{}
 }
 
 // SetPageSize sets the ECS listing page size (at least 1).
@@ -331,8 +340,9 @@ const maxFindingsPerCall = 100
 func findingKey(productARN, id string) string { return productARN + "\x00" + id }
 
 type findingHead struct {
-	ID          string `json:"Id"`
-	ProductArn  string
+	ID           string `json:"Id"`
+	ProductArn   string
+	AwsAccountId string
 	RecordState string
 	Workflow    *struct{ Status string }
 	Compliance  *struct{ Status string }
@@ -350,12 +360,18 @@ func (s *Shim) batchImport(c *call) {
 		return
 	}
 	heads := make([]findingHead, len(in.Findings))
+	for i, raw := range in.Findings {
+		_ = json.Unmarshal(raw, &heads[i])
+	}
+	if bad := s.foreignFinding(c, heads); bad != "" {
+		c.fail(http.StatusForbidden, "AccessDeniedException", bad)
+		return
+	}
 	var keep []json.RawMessage
 	var keepHeads []findingHead
 	var injected []map[string]string
 	s.mu.Lock()
 	for i, raw := range in.Findings {
-		_ = json.Unmarshal(raw, &heads[i])
 		if f := s.failures[heads[i].ID]; f != nil && f.remaining > 0 {
 			f.remaining--
 			injected = append(injected, map[string]string{
@@ -754,3 +770,68 @@ func operation(service string, r *http.Request, body []byte) string {
 	}
 	return key
 }
+
+// foreignFinding returns why the call must be refused: a finding whose product ARN or account is not the caller's
+// (see Shim). It returns "" when every finding is the caller's own.
+func (s *Shim) foreignFinding(c *call, heads []findingHead) string {
+	account, err := s.callerAccount(c)
+	if err != nil {
+		return "cannot tell the caller's account: " + err.Error()
+	}
+	partition := "aws"
+	switch {
+	case strings.HasPrefix(c.region, "cn-"):
+		partition = "aws-cn"
+	case strings.HasPrefix(c.region, "us-gov-"):
+		partition = "aws-us-gov"
+	}
+	want := "arn:" + partition + ":securityhub:" + c.region + ":" + account + ":product/" + account + "/default"
+	for _, h := range heads {
+		if h.ProductArn != want || h.AwsAccountId != account {
+			return fmt.Sprintf("User %s is not authorized to import finding %s for product %s and account %s (want %s and %s)",
+				account, h.ID, h.ProductArn, h.AwsAccountId, want, account)
+		}
+	}
+	return ""
+}
+
+
+// callerAccount asks moto which account the request's access key belongs to (moto reads the key from the
+// Authorization header without checking the signature), once per key.
+func (s *Shim) callerAccount(c *call) (string, error) {
+	m := accessKey.FindStringSubmatch(c.r.Header.Get("Authorization"))
+	if m == nil {
+		return "", fmt.Errorf("no access key in the Authorization header")
+	}
+	key := m[1]
+	s.mu.Lock()
+	account, ok := s.accounts[key]
+	s.mu.Unlock()
+	if ok {
+		return account, nil
+	}
+	req, err := http.NewRequestWithContext(c.r.Context(), http.MethodPost, s.target.String()+"/",
+		strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+key+"/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("get caller identity: %w", err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	found := callerAccountXML.FindSubmatch(data)
+	if resp.StatusCode != http.StatusOK || found == nil {
+		return "", fmt.Errorf("get caller identity: HTTP %d", resp.StatusCode)
+	}
+	account = string(found[1])
+	s.mu.Lock()
+	s.accounts[key] = account
+	s.mu.Unlock()
+	return account, nil
+}
+
+var callerAccountXML = regexp.MustCompile(`<Account>(\d{12})</Account>`)

@@ -15,6 +15,7 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/ecsaudit/ecsaudit/internal/testenv/awstest"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
@@ -119,6 +120,35 @@ func TestShimRefusesMoreThan100Findings(t *testing.T) {
 	}
 	if got := shim.Calls("securityhub:BatchImportFindings"); got != 2 {
 		t.Errorf("calls counted: %d, want 2", got)
+	}
+}
+
+// TestShimRefusesAnotherAccountsFindings checks the product ARN and account rule: one finding naming another
+// account's product ARN, or another AwsAccountId, takes the whole call down with AccessDenied and nothing is stored.
+func TestShimRefusesAnotherAccountsFindings(t *testing.T) {
+	_, cfg := startShim(t)
+	hub := securityhub.NewFromConfig(cfg)
+	other := finding("other-account")
+	other.AwsAccountId = aws.String("999988887777")
+	otherProduct := finding("other-product")
+	otherProduct.ProductArn = aws.String("arn:aws:securityhub:us-east-1:999988887777:product/999988887777/default")
+	for _, bad := range []shtypes.AwsSecurityFinding{other, otherProduct} {
+		_, err := hub.BatchImportFindings(context.Background(), &securityhub.BatchImportFindingsInput{
+			Findings: []shtypes.AwsSecurityFinding{finding("own"), bad}})
+		// AccessDeniedException is not among BatchImportFindings' modelled errors: the SDK returns it as a generic
+		// API error with that code, as it would from AWS.
+		var denied smithy.APIError
+		if !errors.As(err, &denied) || denied.ErrorCode() != "AccessDeniedException" {
+			t.Fatalf("finding %s: want AccessDeniedException for the whole call, got %v", aws.ToString(bad.Id), err)
+		}
+	}
+	if n := len(allFindings(t, hub)); n != 0 {
+		t.Errorf("refused calls stored %d findings", n)
+	}
+	out, err := hub.BatchImportFindings(context.Background(), &securityhub.BatchImportFindingsInput{
+		Findings: []shtypes.AwsSecurityFinding{finding("own")}})
+	if err != nil || aws.ToInt32(out.SuccessCount) != 1 {
+		t.Fatalf("the caller's own finding: %v %+v", err, out)
 	}
 }
 
