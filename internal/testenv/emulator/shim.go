@@ -343,9 +343,9 @@ type findingHead struct {
 	ID           string `json:"Id"`
 	ProductArn   string
 	AwsAccountId string
-	RecordState string
-	Workflow    *struct{ Status string }
-	Compliance  *struct{ Status string }
+	RecordState  string
+	Workflow     *struct{ Status string }
+	Compliance   *struct{ Status string }
 }
 
 func (s *Shim) batchImport(c *call) {
@@ -794,7 +794,6 @@ func (s *Shim) foreignFinding(c *call, heads []findingHead) string {
 	}
 	return ""
 }
-
 
 // callerAccount asks moto which account the request's access key belongs to (moto reads the key from the
 // Authorization header without checking the signature), once per key.
