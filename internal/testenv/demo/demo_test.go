@@ -63,7 +63,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		"ACTIVE FAILED NEW HIGH task.host-path-volume task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW MEDIUM task.image-not-pinned task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW MEDIUM task.memory-limit task-definition/legacy-worker:1 worker",
-		"ACTIVE FAILED NEW HIGH task.no-log-configuration task-definition/legacy-worker:1 worker",
+		"ACTIVE FAILED NEW MEDIUM task.no-log-configuration task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW LOW task.no-new-privileges-missing task-definition/legacy-worker:1 log-router",
 		"ACTIVE FAILED NEW LOW task.no-new-privileges-missing task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW HIGH task.privileged-container task-definition/legacy-worker:1 worker",
@@ -72,8 +72,9 @@ func TestDemoEndToEnd(t *testing.T) {
 		"ACTIVE FAILED NEW MEDIUM task.root-user task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW HIGH task.secrets-in-environment task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW LOW task.untrusted-registry task-definition/legacy-worker:1 worker",
-		"ACTIVE FAILED NEW HIGH task.writable-root-filesystem task-definition/legacy-worker:1 log-router",
-		"ACTIVE FAILED NEW HIGH task.writable-root-filesystem task-definition/legacy-worker:1 worker",
+		// Restricted (hardening) rules default to MEDIUM or below: HIGH is for baseline risks.
+		"ACTIVE FAILED NEW MEDIUM task.writable-root-filesystem task-definition/legacy-worker:1 log-router",
+		"ACTIVE FAILED NEW MEDIUM task.writable-root-filesystem task-definition/legacy-worker:1 worker",
 		// Step 8 deregistered web:7: its findings are archived.
 		"ARCHIVED FAILED NEW LOW task.capabilities-not-dropped task-definition/web:7 web",
 		"ARCHIVED FAILED NEW HIGH task.vulnerable-image task-definition/web:7 web",
@@ -95,7 +96,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	wantSubjects := []string{
 		"ecsaudit HIGH: Image has vulnerabilities at or above the threshold on " + digest[:26] + "...",
 		"ecsaudit HIGH: Container image has known vulnerabilities on web:7, container web",
-		"ecsaudit: 8 new findings, highest HIGH, account 111122223333",
+		"ecsaudit: 5 new findings, highest HIGH, account 111122223333",
 	}
 	if strings.Join(subjects, "\n") != strings.Join(wantSubjects, "\n") {
 		t.Errorf("notifications:\n got: %q\nwant: %q", subjects, wantSubjects)
