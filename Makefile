@@ -45,6 +45,10 @@ lint: ## gofmt, go vet and staticcheck
 docs: ## regenerate docs/rules.md from the catalog
 	$(GO) run ./cmd/ecsaudit rules --format markdown > docs/rules.md
 
+.PHONY: signal
+signal: ## how loud the default configuration is on the corpus task definitions: HIGH+ and baseline shares, containers per rule (docs/signal.md)
+	@ECSAUDIT_SIGNAL=1 $(GO) test -count=1 -v -run '^TestSignal$$' ./internal/testenv/corpustest | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok '
+
 .PHONY: bench
 bench: ## benchmarks of load + evaluate over the corpus
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...

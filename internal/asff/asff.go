@@ -45,6 +45,10 @@ const (
 	FieldSuppressedUntil   = "ecsaudit/SuppressedUntil"
 	FieldDetailsOmitted    = "ecsaudit/DetailsOmitted"
 	FieldPlatform          = "ecsaudit/Platform"
+	// FieldProfile is the rule's profile (baseline or restricted); FieldSeverityContext says why the severity in
+	// Severity and FindingProviderFields.Severity differs from the rule's default (a riskier container).
+	FieldProfile         = "ecsaudit/Profile"
+	FieldSeverityContext = "ecsaudit/SeverityContext"
 )
 
 // Limits from the Security Hub API reference (AwsSecurityFinding, Recommendation, Compliance, Resource)
@@ -304,6 +308,8 @@ func productFields(f *engine.Finding, version string) map[string]string {
 	set(FieldVersion, version)
 	set(FieldPath, f.Path)
 	set(FieldPlatform, f.Subject.Platform)
+	set(FieldProfile, string(f.Rule.Profile))
+	set(FieldSeverityContext, f.Context)
 	if f.Status == rule.Suppressed && f.Suppression != nil {
 		set(FieldSuppressedBy, f.Suppression.By)
 		set(FieldSuppressionReason, f.Suppression.Reason)

@@ -152,7 +152,7 @@ func TestBuildTaskDefinitionFinding(t *testing.T) {
 	}
 	wantFields := map[string]string{
 		FieldRuleID: "task.privileged-container", FieldContainer: "app", FieldVersion: "1.2.3", FieldStatus: "FAILED",
-		FieldPath: "containerDefinitions/0/privileged",
+		FieldPath: "containerDefinitions/0/privileged", FieldProfile: "baseline",
 	}
 	if !reflect.DeepEqual(got.ProductFields, wantFields) {
 		t.Errorf("ProductFields = %v, want %v", got.ProductFields, wantFields)
@@ -553,5 +553,22 @@ func TestFindingAboutAnotherAccountsImage(t *testing.T) {
 	cli := build(t, f, Params{UpdatedAt: now})
 	if show(cli.AwsAccountId) != "999988887777" || show(cli.Region) != "eu-central-1" {
 		t.Errorf("without an importer: account %s, region %s", show(cli.AwsAccountId), show(cli.Region))
+	}
+}
+
+// TestBuildRaisedFinding checks that a severity raised by the engine's context pass reaches Security Hub with its
+// reason: FindingProviderFields.Severity carries the raised label, ProductFields says why.
+func TestBuildRaisedFinding(t *testing.T) {
+	fs := evaluate(t, load.Options{}, taskJSON)
+	f := find(t, fs, "task.privileged-container", "app")
+	f.Severity = rule.Critical
+	f.Context = "severity raised from HIGH to CRITICAL: the container also runs as root and is privileged"
+	got := build(t, f, Params{Version: "1.2.3", CreatedAt: created, UpdatedAt: now})
+	if got.FindingProviderFields == nil || got.FindingProviderFields.Severity == nil ||
+		got.FindingProviderFields.Severity.Label != types.SeverityLabelCritical {
+		t.Errorf("FindingProviderFields = %+v, want severity CRITICAL", got.FindingProviderFields)
+	}
+	if got.ProductFields[FieldSeverityContext] != f.Context {
+		t.Errorf("ProductFields[%s] = %q, want %q", FieldSeverityContext, got.ProductFields[FieldSeverityContext], f.Context)
 	}
 }

@@ -45,6 +45,12 @@ func TestMetadata(t *testing.T) {
 			if m.SeverityAsFound && m.Severity != rule.High {
 				t.Errorf("an \"as found\" rule defaults to HIGH, has %s", m.Severity)
 			}
+			if _, err := rule.ParseProfile(string(m.Profile)); err != nil || string(m.Profile) == "" {
+				t.Errorf("profile %q is neither baseline nor restricted", m.Profile)
+			}
+			if m.Profile == rule.Restricted && (m.Severity.AtLeast(rule.High) || m.SeverityAsFound) {
+				t.Errorf("restricted rule defaults to %s: HIGH and CRITICAL are reserved for baseline rules", m.Severity)
+			}
 			if !levels[m.Level] {
 				t.Errorf("level %q", m.Level)
 			}

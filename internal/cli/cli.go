@@ -204,10 +204,24 @@ func scan(args []string, io IO) int {
 		fmt.Fprintf(io.Stderr, "ecsaudit: %d input(s) could not be read; the others were scanned\n", failedInputs)
 		return ExitError
 	}
-	if max := report.MaxFailedSeverity(rep.Findings); max != "" && max.AtLeast(threshold) {
+	if max := report.MaxFailedSeverity(alerting(rep.Findings, cfg)); max != "" && max.AtLeast(threshold) {
 		return ExitFindings
 	}
 	return ExitOK
+}
+
+// alerting returns the findings whose rule's profile alerts under cfg (alertProfile); all of them by default.
+func alerting(fs []engine.Finding, cfg *config.Config) []engine.Finding {
+	if cfg.AlertProfile == "" {
+		return fs
+	}
+	var out []engine.Finding
+	for _, f := range fs {
+		if cfg.Alerts(f.Rule.Profile) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // safeAdd loads one input; a bug in the loader is reported against that file instead of ending the scan.

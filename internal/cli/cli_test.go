@@ -133,6 +133,10 @@ func TestExitCodes(t *testing.T) {
 	hardened := filepath.Join("testdata", "hardened.json")
 	priv := variant(t, dir, "privileged.json", privileged)
 	low := variant(t, dir, "low.json", keepsCapabilities)
+	alertBaseline := filepath.Join(dir, "alert-baseline.json")
+	if err := os.WriteFile(alertBaseline, []byte(`{"alertProfile": "baseline"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -145,6 +149,8 @@ func TestExitCodes(t *testing.T) {
 		{"LOW failure at default", []string{"scan", low}, ExitFindings},
 		{"LOW failure under --fail-on MEDIUM", []string{"scan", "--fail-on", "MEDIUM", low}, ExitOK},
 		{"LOW failure at --fail-on INFORMATIONAL", []string{"scan", "--fail-on", "INFORMATIONAL", low}, ExitFindings},
+		{"restricted failure under alertProfile baseline", []string{"scan", "--config", alertBaseline, low}, ExitOK},
+		{"baseline failure under alertProfile baseline", []string{"scan", "--config", alertBaseline, priv}, ExitFindings},
 		{"unknown severity", []string{"scan", "--fail-on", "SEVERE", priv}, ExitError},
 		{"unknown format", []string{"scan", "--format", "yaml", priv}, ExitError},
 		{"no path", []string{"scan"}, ExitError},

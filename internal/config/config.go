@@ -29,7 +29,14 @@ type Config struct {
 	// SEVERITY_THRESHOLD); see engine.Engine.Reported. It filters what is reported, not what is evaluated, so it is
 	// not part of a configuration's hash.
 	MinSeverity rule.Severity `json:"-"`
+	// AlertProfile, when set, is the only profile whose FAILED findings alert (the CLI's exit status and --fail-on);
+	// empty means both. Findings of the other profile are still reported. Like MinSeverity it is not part of a
+	// configuration's hash.
+	AlertProfile rule.Profile `json:"-"`
 }
+
+// Alerts reports whether FAILED findings of a rule in profile p alert under the configuration.
+func (c *Config) Alerts(p rule.Profile) bool { return c.AlertProfile == "" || p == c.AlertProfile }
 
 // RuleOverride changes one rule.
 type RuleOverride struct {
@@ -78,6 +85,7 @@ type file struct {
 	VulnerabilityThreshold        string              `json:"vulnerabilityThreshold"`
 	ScanGraceMinutes              *int                `json:"scanGraceMinutes"`
 	DefaultLogDriverMode          string              `json:"defaultLogDriverMode"`
+	AlertProfile                  string              `json:"alertProfile"`
 	MaxSuppressionDays            *int                `json:"maxSuppressionDays"`
 	Suppressions                  []fileSuppression   `json:"suppressions"`
 }
@@ -168,6 +176,13 @@ func Parse(source string, data []byte, known func(id string) bool) (*Config, err
 		s.DefaultLogDriverMode = f.DefaultLogDriverMode
 	default:
 		bad("defaultLogDriverMode", "want \"blocking\" or \"non-blocking\", got %q", f.DefaultLogDriverMode)
+	}
+	if f.AlertProfile != "" {
+		p, err := rule.ParseProfile(f.AlertProfile)
+		if err != nil {
+			bad("alertProfile", "want \"baseline\" or \"restricted\", got %q", f.AlertProfile)
+		}
+		c.AlertProfile = p
 	}
 	if f.MaxSuppressionDays != nil {
 		if *f.MaxSuppressionDays <= 0 {

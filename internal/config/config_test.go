@@ -140,3 +140,19 @@ func TestErrorsNameTheKey(t *testing.T) {
 		})
 	}
 }
+
+func TestAlertProfile(t *testing.T) {
+	c, err := Parse("c.json", []byte(`{"alertProfile": "Baseline"}`), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AlertProfile != rule.Baseline || !c.Alerts(rule.Baseline) || c.Alerts(rule.Restricted) {
+		t.Errorf("alertProfile baseline: AlertProfile %q, alerts restricted %v", c.AlertProfile, c.Alerts(rule.Restricted))
+	}
+	if d := Default(); !d.Alerts(rule.Baseline) || !d.Alerts(rule.Restricted) {
+		t.Error("by default both profiles alert")
+	}
+	if _, err := Parse("c.json", []byte(`{"alertProfile": "strict"}`), known); err == nil || !strings.Contains(err.Error(), "alertProfile") {
+		t.Errorf("unknown profile: error %v, want it to name alertProfile", err)
+	}
+}

@@ -56,6 +56,7 @@ func (e *Engine) appendRun(out []Finding, r model.Resource, env *rule.Env) []Fin
 	sub := NewSubject(r)
 	var sup suppressions
 	e.suppressionsFor(&sup, r, sub.ID, env.Now)
+	start := len(out)
 	for _, ru := range e.cat.Rules {
 		m := ru.Metadata()
 		if e.cfg.Disabled(m.ID) {
@@ -70,6 +71,7 @@ func (e *Engine) appendRun(out []Finding, r model.Resource, env *rule.Env) []Fin
 			e.finding(&out[len(out)-1], m, sub, &results[i], &sup)
 		}
 	}
+	e.applyContext(out[start:])
 	if sup.invalid != "" {
 		out = append(out, e.invalidTagFinding(sub, sup.invalid))
 	}

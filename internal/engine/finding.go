@@ -25,6 +25,8 @@ type Finding struct {
 	// Path locates the offending field inside the resource's JSON (see rule.Result.Path).
 	Path        string
 	Suppression *Suppression
+	// Context says why the severity differs from the rule's (a riskier container), empty when it does not.
+	Context string
 }
 
 // Subject is the resource a finding is about, as every finding of that resource repeats it.

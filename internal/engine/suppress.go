@@ -25,6 +25,7 @@ var InvalidSuppressionTag = rule.Meta{
 	Remediation: "Write the tag as space-separated entries RULE[@CONTAINER] each optionally followed by until=YYYY-MM-DD, " +
 		"e.g. \"task.root-user@log-router until=2026-12-31 task.host-port\", using rule IDs from `ecsaudit rules`.",
 	Severity:     rule.Low,
+	Profile:      rule.Restricted,
 	Level:        rule.TaskLevel,
 	ResourceType: "any",
 	Related:      []string{"ecsaudit suppressions"},

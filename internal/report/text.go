@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/ecsaudit/ecsaudit/internal/rule"
@@ -44,6 +45,17 @@ func (Text) Write(w io.Writer, r *Report) error {
 	}
 	for _, key := range order {
 		idx := groups[key]
+		// What to fix first: the most severe findings of a resource lead, then by rule and container.
+		sort.SliceStable(idx, func(a, b int) bool {
+			fa, fb := shown[idx[a]], shown[idx[b]]
+			if ra, rb := fa.Severity.Rank(), fb.Severity.Rank(); ra != rb {
+				return ra > rb
+			}
+			if fa.Rule.ID != fb.Rule.ID {
+				return fa.Rule.ID < fb.Rule.ID
+			}
+			return fa.Container < fb.Container
+		})
 		first := shown[idx[0]]
 		fmt.Fprintf(bw, "%s %s\n", paint(bold, inert(first.Subject.ID)), paint(dim, "("+inert(first.Subject.Type)+", "+inert(first.Subject.Source)+")"))
 		passed, na := 0, 0
@@ -99,6 +111,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintln(bw)
 	}
+	writeRollup(bw, shown)
 	s := r.Summarize()
 	parts := []string{}
 	for i := len(rule.Severities) - 1; i >= 0; i-- {

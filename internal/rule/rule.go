@@ -45,6 +45,32 @@ func ParseSeverity(v string) (Severity, error) {
 	return s, nil
 }
 
+// Profile says what kind of risk a rule guards against, as the Kubernetes Pod Security Standards split them.
+type Profile string
+
+// The rule profiles.
+const (
+	// Baseline rules block a known privilege escalation or exposure (privileged, host namespaces and paths, devices,
+	// dangerous capabilities, unconfined profiles, credentials in plain text, public repositories, vulnerable images).
+	Baseline Profile = "baseline"
+	// Restricted rules are hardening: drop ALL, read-only root, non-root user, pinned images, limits, logging.
+	Restricted Profile = "restricted"
+)
+
+// Profiles lists the profiles, the most urgent first.
+var Profiles = []Profile{Baseline, Restricted}
+
+// ParseProfile reads a profile name in any case.
+func ParseProfile(v string) (Profile, error) {
+	p := Profile(strings.ToLower(strings.TrimSpace(v)))
+	for _, k := range Profiles {
+		if p == k {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("unknown profile %q (want baseline or restricted)", v)
+}
+
 // Status is the outcome of one rule on one resource or container.
 type Status string
 
@@ -86,6 +112,8 @@ type Meta struct {
 	Remediation    string
 	RemediationURL string
 	Severity       Severity
+	// Profile is baseline or restricted. Default severities follow it: HIGH and CRITICAL are for baseline rules.
+	Profile Profile
 	// SeverityAsFound marks rules whose finding carries the highest severity actually found.
 	SeverityAsFound bool
 	Level           Level

@@ -24,6 +24,7 @@ var ImageScanMissing = registerImage(&ImageRule{
 			"supported base image.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
 		Severity:       rule.Medium,
+		Profile:        rule.Restricted,
 		References: []string{
 			"https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
 			"https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageScanStatus.html",

@@ -27,6 +27,7 @@ var ImageVulnerabilities = registerImage(&ImageRule{
 			"--image-id imageDigest=DIGEST` lists the findings.",
 		RemediationURL:  "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
 		Severity:        rule.High,
+		Profile:         rule.Baseline,
 		SeverityAsFound: true,
 		Vulnerability:   true,
 		Related:         []string{"Prowler ecr_repositories_scan_vulnerabilities_in_latest_image"},

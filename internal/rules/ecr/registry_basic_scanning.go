@@ -23,6 +23,7 @@ var RegistryBasicScanning = registerRegistry(&RegistryRule{
 			"(Amazon Inspector charges for the scans).",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced.html",
 		Severity:       rule.Low,
+		Profile:        rule.Restricted,
 		Related:        []string{"Prowler ecr_registry_enhanced_scanning_enabled"},
 		References: []string{
 			"https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",

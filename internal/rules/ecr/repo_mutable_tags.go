@@ -25,6 +25,7 @@ var RepoMutableTags = registerRepo(&RepoRule{
 			"IMMUTABLE_WITH_EXCLUSION with --image-tag-mutability-exclusion-filters limited to the allowed patterns.",
 		RemediationURL:    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",
 		Severity:          rule.Medium,
+		Profile:           rule.Restricted,
 		SecurityControlID: "ECR.2",
 		Related:           []string{"AWS Config ecr-private-tag-immutability-enabled", "Prowler ecr_repositories_tag_immutability"},
 		References: []string{

@@ -19,6 +19,7 @@ var RepoNoLifecyclePolicy = registerRepo(&RepoRule{
 			"--repository-name NAME --lifecycle-policy-text file://policy.json`.",
 		RemediationURL:    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html",
 		Severity:          rule.Medium,
+		Profile:           rule.Restricted,
 		SecurityControlID: "ECR.3",
 		Related:           []string{"AWS Config ecr-private-lifecycle-policy-configured", "Prowler ecr_repositories_lifecycle_policy_enabled"},
 		References: []string{

@@ -24,6 +24,7 @@ var RepoNotCMKEncrypted = registerRepo(&RepoRule{
 			"encryptionType=KMS,kmsKey=KEY_ARN`, copy the images into it and point the task definitions at it.",
 		RemediationURL:    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html",
 		Severity:          rule.Medium,
+		Profile:           rule.Restricted,
 		SecurityControlID: "ECR.5",
 		Related:           []string{"AWS Config ecr-repository-cmk-encryption-enabled", "Prowler ecr_repository_encrypted_with_cmk"},
 		References: []string{

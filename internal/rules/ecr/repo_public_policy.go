@@ -24,6 +24,7 @@ var RepoPublicPolicy = registerRepo(&RepoRule{
 			"`aws ecr delete-repository-policy --repository-name NAME` removes the policy altogether.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html",
 		Severity:       rule.Critical,
+		Profile:        rule.Baseline,
 		Related:        []string{"Prowler ecr_repositories_not_publicly_accessible"},
 		References: []string{
 			"https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html",

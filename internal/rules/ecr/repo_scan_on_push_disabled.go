@@ -17,7 +17,10 @@ var RepoScanOnPushDisabled = registerRepo(&RepoRule{
 		ID:    "repo.scan-on-push-disabled",
 		Title: "Repository images are not scanned automatically",
 		Description: "Images that are not scanned on push (or continuously) reach tasks with known vulnerabilities " +
-			"that nobody is told about; ECR scans them only when someone starts a scan by hand.",
+			"that nobody is told about; ECR scans them only when someone starts a scan by hand. Profile restricted, " +
+			"default MEDIUM: an unscanned repository is a gap in detection, not a vulnerability in itself (the " +
+			"vulnerabilities a scan finds are reported HIGH or above by image.vulnerabilities and " +
+			"task.vulnerable-image); SecurityControlId still maps it to ECR.1.",
 		Remediation: "Add a registry scanning rule whose filter covers the repository, e.g. " +
 			"`aws ecr put-registry-scanning-configuration --scan-type BASIC --rules " +
 			"'[{\"scanFrequency\":\"SCAN_ON_PUSH\",\"repositoryFilters\":[{\"filter\":\"*\",\"filterType\":\"WILDCARD\"}]}]'` " +
@@ -25,7 +28,8 @@ var RepoScanOnPushDisabled = registerRepo(&RepoRule{
 			"setting also works: `aws ecr put-image-scanning-configuration --repository-name NAME " +
 			"--image-scanning-configuration scanOnPush=true`.",
 		RemediationURL:    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
-		Severity:          rule.High,
+		Severity:          rule.Medium,
+		Profile:           rule.Restricted,
 		SecurityControlID: "ECR.1",
 		Related: []string{
 			"AWS Config ecr-private-image-scanning-enabled",

@@ -20,6 +20,7 @@ var RepoUntagged = registerRepo(&RepoRule{
 			"Key=owner,Value=TEAM`. The required keys are set with requiredTags in the configuration.",
 		RemediationURL:    "https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-using-tags.html",
 		Severity:          rule.Low,
+		Profile:           rule.Restricted,
 		SecurityControlID: "ECR.4",
 		References: []string{
 			"https://docs.aws.amazon.com/securityhub/latest/userguide/ecr-controls.html#ecr-4",

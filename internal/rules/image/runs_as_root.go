@@ -14,12 +14,12 @@ var RunsAsRoot = register(&Rule{
 		ID:    "image.runs-as-root",
 		Title: "Image runs as root",
 		Description: "A container that sets no user runs as the image's USER, and an image without one runs as root: " +
-			"a container escape, a kernel bug or a writable host mount then acts as root on the instance. " +
-			"Profile: restricted.",
+			"a container escape, a kernel bug or a writable host mount then acts as root on the instance.",
 		Remediation: "Add a USER instruction with a non-root UID to the Dockerfile (for example \"USER 1000:1000\" " +
 			"after creating the user), and keep the files the process writes owned by that user.",
 		RemediationURL: "https://docs.docker.com/reference/dockerfile/#user",
 		Severity:       rule.Medium,
+		Profile:        rule.Restricted,
 		Related:        []string{"task.root-user", "PSS restricted: Running as Non-root user (runAsNonRoot)"},
 		References: []string{
 			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",

@@ -18,12 +18,13 @@ var SecretsInConfig = register(&Rule{
 		Title: "Image config holds credentials",
 		Description: "An image's environment, labels and history are readable by anyone who can pull it, and are " +
 			"copied to every registry, cache and host it reaches: an ENV, a LABEL or a build argument that held a " +
-			"credential leaks it with every copy. Profile: baseline.",
+			"credential leaks it with every copy.",
 		Remediation: "Remove the credential from ENV, LABEL and ARG instructions; pass build-time secrets with " +
 			"\"RUN --mount=type=secret\" and runtime ones through the task definition's \"secrets\", rebuild the " +
 			"image, delete the old one from every registry, and rotate the credential.",
 		RemediationURL: "https://docs.docker.com/build/building/secrets/",
 		Severity:       rule.High,
+		Profile:        rule.Baseline,
 		Related:        []string{"task.secrets-in-environment", "Prowler ecr secrets in image layers"},
 		References: []string{
 			"https://docs.docker.com/build/building/secrets/",

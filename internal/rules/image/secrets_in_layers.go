@@ -15,12 +15,13 @@ var SecretsInLayers = register(&Rule{
 		Title: "Image layers hold credential files",
 		Description: "Each layer of an image is a tar file anyone who can pull the image can unpack: a private key, " +
 			"an .aws/credentials, an .npmrc or .pypirc with a token or a .env file with credential values stays in " +
-			"the layer that added it even when a later layer deletes it. Profile: baseline.",
+			"the layer that added it even when a later layer deletes it.",
 		Remediation: "Stop copying the file into the image (a .dockerignore entry, a narrower COPY), use " +
 			"\"RUN --mount=type=secret\" for what the build needs, rebuild, delete the old image from every " +
 			"registry, and rotate the credential.",
 		RemediationURL: "https://docs.docker.com/build/building/secrets/",
 		Severity:       rule.High,
+		Profile:        rule.Baseline,
 		Related:        []string{"Prowler ecr secrets in image layers", "task.secrets-in-environment"},
 		References: []string{
 			"https://docs.docker.com/build/building/secrets/",

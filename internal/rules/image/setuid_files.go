@@ -14,13 +14,13 @@ var SetuidFiles = register(&Rule{
 		Title: "Image has setuid or setgid files",
 		Description: "A setuid or setgid program runs with its owner's or group's rights whoever starts it: in an " +
 			"image that is mostly root, and each one is a way from a compromised process to root inside the " +
-			"container. Whiteouts, opaque directories and later mode changes are applied before judging. " +
-			"Profile: restricted.",
+			"container. Whiteouts, opaque directories and later mode changes are applied before judging.",
 		Remediation: "Remove the bits in the last layer (\"RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +\"), " +
 			"or build from a minimal or distroless base that ships none; also set \"no-new-privileges\" on the " +
 			"container.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",
 		Severity:       rule.Medium,
+		Profile:        rule.Restricted,
 		Related:        []string{"task.no-new-privileges-missing", "PSS restricted: Privilege Escalation"},
 		References: []string{
 			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",

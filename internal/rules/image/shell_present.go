@@ -15,11 +15,12 @@ var ShellPresent = register(&Rule{
 		Title: "Image has a shell or network tools",
 		Description: "A shell (sh, bash, ash, dash, busybox) or a network tool (nc, curl, wget) in /bin, /sbin, " +
 			"/usr/bin, /usr/sbin, /usr/local/bin or /usr/local/sbin is what an attacker who gets code execution " +
-			"uses next: to explore, to fetch tools, to open a reverse shell. Profile: restricted.",
+			"uses next: to explore, to fetch tools, to open a reverse shell.",
 		Remediation: "Build from a minimal or distroless base, copy only the application into the final stage of a " +
 			"multi-stage build, and use ECS Exec with a debug sidecar instead of a shell in the image.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",
 		Severity:       rule.Low,
+		Profile:        rule.Restricted,
 		Related:        []string{"task.writable-root-filesystem"},
 		References: []string{
 			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",

@@ -23,11 +23,12 @@ var UntrustedBase = register(&Rule{
 		Description: "A curated set of base images is patched, scanned and minimal on purpose; an image built on any " +
 			"other base brings in whatever that base holds. The base is read from the " +
 			"org.opencontainers.image.base.name and .digest annotations (or labels) that build tools record; " +
-			"with no curated bases configured (trustedBaseImages) the rule never fails. Profile: restricted.",
+			"with no curated bases configured (trustedBaseImages) the rule never fails.",
 		Remediation: "Build FROM one of the curated bases, and let the build record it (docker buildx and BuildKit " +
 			"write the base annotations; or add the labels); or add the base to trustedBaseImages after review.",
 		RemediationURL: "https://github.com/opencontainers/image-spec/blob/main/annotations.md",
 		Severity:       rule.Medium,
+		Profile:        rule.Restricted,
 		Related:        []string{"task.untrusted-registry"},
 		References: []string{
 			"https://github.com/opencontainers/image-spec/blob/main/annotations.md",

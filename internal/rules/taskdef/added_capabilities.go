@@ -26,6 +26,7 @@ var AddedCapabilities = register(&Rule{
 			"add it to allowedCapabilities in the ecsaudit configuration.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html",
 		Severity:       rule.High,
+		Profile:        rule.Baseline,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"PSS restricted: Capabilities"},
 		References: []string{

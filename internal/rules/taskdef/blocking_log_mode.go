@@ -25,6 +25,7 @@ var BlockingLogMode = register(&Rule{
 			"at non-blocking.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_logconfiguration",
 		Severity:       rule.Low,
+		Profile:        rule.Restricted,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"Prowler ecs_task_definitions_logging_block_mode"},
 		References: []string{

@@ -23,6 +23,7 @@ var CapabilitiesNotDropped = register(&Rule{
 			"then list under capabilities.add only what the process needs (for example NET_BIND_SERVICE).",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html",
 		Severity:       rule.Low,
+		Profile:        rule.Restricted,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"PSS restricted: Capabilities"},
 		References: []string{

@@ -22,6 +22,7 @@ var CPULimit = register(&Rule{
 			"e.g. \"1 vCPU\"); it is a hard limit for the whole task.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html",
 		Severity:       rule.Medium,
+		Profile:        rule.Restricted,
 		Level:          rule.TaskLevel,
 		Related:        []string{"Amazon ECS task and container security best practices"},
 		References: []string{

@@ -24,6 +24,7 @@ var EFSTransitEncryption = register(&Rule{
 			"\"transitEncryptionPort\"), and register a new task definition revision.",
 		RemediationURL:    "https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-18",
 		Severity:          rule.Medium,
+		Profile:           rule.Restricted,
 		Level:             rule.TaskLevel,
 		SecurityControlID: "ECS.18",
 		References: []string{

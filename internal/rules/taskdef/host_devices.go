@@ -24,6 +24,7 @@ var HostDevices = register(&Rule{
 			"resourceRequirements of type GPU, and run workloads that need raw devices on dedicated instances.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Device.html",
 		Severity:       rule.High,
+		Profile:        rule.Baseline,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"PSS privileged profile only (host devices)"},
 		References: []string{

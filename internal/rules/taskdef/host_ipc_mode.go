@@ -18,6 +18,7 @@ var HostIPCMode = register(&Rule{
 			"containers of the task must share IPC resources with each other.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html",
 		Severity:       rule.High,
+		Profile:        rule.Baseline,
 		Level:          rule.TaskLevel,
 		Related:        []string{"PSS baseline: Host Namespaces (hostIPC)"},
 		References: []string{

@@ -19,6 +19,7 @@ var HostNetworkMode = register(&Rule{
 			"control the task's traffic with its own security groups.",
 		RemediationURL:    "https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-17",
 		Severity:          rule.Medium,
+		Profile:           rule.Baseline,
 		Level:             rule.TaskLevel,
 		SecurityControlID: "ECS.17",
 		Related:           []string{"PSS baseline: Host Namespaces (hostNetwork)"},

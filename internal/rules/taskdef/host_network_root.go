@@ -25,6 +25,7 @@ var HostNetworkRoot = register(&Rule{
 			"task, or change \"networkMode\" from \"host\" to \"awsvpc\" (or \"bridge\").",
 		RemediationURL: "https://docs.aws.amazon.com/config/latest/developerguide/ecs-task-definition-user-for-host-mode-check.html",
 		Severity:       rule.High,
+		Profile:        rule.Baseline,
 		Level:          rule.TaskLevel,
 		Related: []string{
 			"Security Hub ECS.1 (retired)",

@@ -28,6 +28,7 @@ var HostPathVolume = register(&Rule{
 			"narrowest directory that works and set \"readOnly\": true on the mount point.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html",
 		Severity:       rule.Medium,
+		Profile:        rule.Baseline,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"PSS baseline: HostPath Volumes"},
 		References: []string{

@@ -18,6 +18,7 @@ var HostPIDMode = register(&Rule{
 			"containers of the task must see each other's processes.",
 		RemediationURL:    "https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-3",
 		Severity:          rule.High,
+		Profile:           rule.Baseline,
 		Level:             rule.TaskLevel,
 		SecurityControlID: "ECS.3",
 		Related: []string{

@@ -25,6 +25,7 @@ var HostPort = register(&Rule{
 			"port mapping so that ECS assigns a dynamic port and the load balancer tracks it.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_portmappings",
 		Severity:       rule.Low,
+		Profile:        rule.Restricted,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"PSS baseline: Host Ports"},
 		References: []string{

@@ -21,6 +21,7 @@ var ImageNotPinned = register(&Rule{
 			"repository with immutable tags, and update the task definition to deploy a new version.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",
 		Severity:       rule.Medium,
+		Profile:        rule.Restricted,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"Amazon ECS task and container security best practices: immutable images"},
 		References: []string{

@@ -25,6 +25,7 @@ var InsecureDockerSecurityOptions = register(&Rule{
 			"profile that allows only that call instead of disabling the profile.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_security",
 		Severity:       rule.High,
+		Profile:        rule.Baseline,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"PSS baseline: AppArmor", "PSS baseline: SELinux", "PSS baseline: Seccomp"},
 		References: []string{

@@ -22,6 +22,7 @@ var MemoryLimit = register(&Rule{
 			"in MiB in the container definition. \"memoryReservation\" alone is only a soft limit.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html",
 		Severity:       rule.Medium,
+		Profile:        rule.Restricted,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"AWS Config ecs-task-definition-memory-hard-limit"},
 		References: []string{

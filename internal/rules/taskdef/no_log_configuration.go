@@ -15,12 +15,15 @@ var NoLogConfiguration = register(&Rule{
 		ID:    "task.no-log-configuration",
 		Title: "Container has no log configuration",
 		Description: "Without a log driver the container's output stays on the instance, or is discarded on Fargate, " +
-			"so there is no record to investigate an incident with once the task is gone.",
+			"so there is no record to investigate an incident with once the task is gone. Profile restricted, " +
+			"default MEDIUM: missing logs hamper the response to an incident but open no way in; SecurityControlId " +
+			"still maps it to ECS.9.",
 		Remediation: "Add a \"logConfiguration\" with a \"logDriver\" to the container definition, for example " +
 			"\"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/<family>\", " +
 			"\"awslogs-region\": \"<region>\", \"awslogs-stream-prefix\": \"<container>\"}}.",
 		RemediationURL:    "https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-9",
-		Severity:          rule.High,
+		Severity:          rule.Medium,
+		Profile:           rule.Restricted,
 		Level:             rule.ContainerLevel,
 		SecurityControlID: "ECS.9",
 		Related:           []string{"AWS Config ecs-task-definition-log-configuration"},

@@ -22,6 +22,7 @@ var NoNewPrivilegesMissing = register(&Rule{
 			"[\"no-new-privileges\"]). The option applies to tasks on EC2 and external instances.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_security",
 		Severity:       rule.Low,
+		Profile:        rule.Restricted,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"PSS restricted: Privilege Escalation (allowPrivilegeEscalation)"},
 		References: []string{

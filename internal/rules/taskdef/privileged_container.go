@@ -20,6 +20,7 @@ var PrivilegedContainer = register(&Rule{
 			"specific kernel feature, add only that capability under linuxParameters.capabilities.add.",
 		RemediationURL:    "https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-4",
 		Severity:          rule.High,
+		Profile:           rule.Baseline,
 		Level:             rule.ContainerLevel,
 		SecurityControlID: "ECS.4",
 		Related:           []string{"AWS Config ecs-containers-nonprivileged", "PSS baseline: Privileged Containers"},

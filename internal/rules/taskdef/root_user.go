@@ -23,6 +23,7 @@ var RootUser = register(&Rule{
 			"group 0 (\"1000:0\") is not.",
 		RemediationURL:    "https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-20",
 		Severity:          rule.Medium,
+		Profile:           rule.Restricted,
 		Level:             rule.ContainerLevel,
 		SecurityControlID: "ECS.20",
 		Related: []string{

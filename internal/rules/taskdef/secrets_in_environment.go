@@ -33,6 +33,7 @@ var SecretsInEnvironment = register(&Rule{
 			"let the task execution role read it, and rotate the credential that was exposed.",
 		RemediationURL:    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html",
 		Severity:          rule.High,
+		Profile:           rule.Baseline,
 		Level:             rule.ContainerLevel,
 		SecurityControlID: "ECS.8",
 		Related:           []string{"AWS Config ecs-no-environment-secrets"},

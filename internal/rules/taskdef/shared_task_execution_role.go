@@ -23,6 +23,7 @@ var SharedTaskExecutionRole = register(&Rule{
 			"(AmazonECSTaskExecutionRolePolicy plus access to the task's own secrets).",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-iam-roles.html",
 		Severity:       rule.Low,
+		Profile:        rule.Restricted,
 		Level:          rule.TaskLevel,
 		Related:        []string{"Checkov CKV_AWS_249"},
 		References: []string{

@@ -28,6 +28,7 @@ var UnsafeSysctls = register(&Rule{
 			"net.ipv4.tcp_keepalive_probes); tune the instance itself where a host-wide setting is truly needed.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_systemcontrols",
 		Severity:       rule.Medium,
+		Profile:        rule.Baseline,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"PSS baseline: Sysctls"},
 		References: []string{

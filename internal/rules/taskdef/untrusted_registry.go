@@ -24,6 +24,7 @@ var UntrustedRegistry = register(&Rule{
 			"trustedRegistries in the ecsaudit configuration.",
 		RemediationURL: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html",
 		Severity:       rule.Low,
+		Profile:        rule.Restricted,
 		Level:          rule.ContainerLevel,
 		Related:        []string{"Amazon ECS task and container security best practices: curated images"},
 		References: []string{

@@ -31,6 +31,7 @@ var VulnerableImage = register(&Rule{
 			"or tag.",
 		RemediationURL:  "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
 		Severity:        rule.High,
+		Profile:         rule.Baseline,
 		SeverityAsFound: true,
 		ReadsImages:     true,
 		Vulnerability:   true,

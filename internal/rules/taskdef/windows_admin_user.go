@@ -24,6 +24,7 @@ var WindowsAdminUser = register(&Rule{
 			"for example \"user\": \"ContainerUser\", and give that account access to the files the process needs.",
 		RemediationURL:    "https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-21",
 		Severity:          rule.Medium,
+		Profile:           rule.Restricted,
 		Level:             rule.ContainerLevel,
 		SecurityControlID: "ECS.21",
 		Related:           []string{"AWS Config ecs-task-definition-windows-user-non-admin"},

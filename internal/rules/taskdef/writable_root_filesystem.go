@@ -16,11 +16,15 @@ var WritableRootFilesystem = register(&Rule{
 		Title: "Container root filesystem is writable",
 		Description: "A writable root filesystem lets an intruder drop tools, replace binaries and persist changes for " +
 			"the life of the container. A read-only root keeps the image as built and confines writes to the volumes " +
-			"you declare.",
+			"you declare. Profile restricted, default MEDIUM: Security Hub marks ECS.5 HIGH, but a writable root is " +
+			"hardening, not an escalation or exposure on its own, and it fails almost every container in real task " +
+			"definitions, where a HIGH on everything drowns the findings that are; SecurityControlId still maps it " +
+			"to ECS.5.",
 		Remediation: "Set \"readonlyRootFilesystem\": true in the container definition, and mount a volume at each " +
 			"path the process must write (for example an empty task volume at /tmp).",
 		RemediationURL:    "https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-5",
-		Severity:          rule.High,
+		Severity:          rule.Medium,
+		Profile:           rule.Restricted,
 		Level:             rule.ContainerLevel,
 		SecurityControlID: "ECS.5",
 		Related:           []string{"AWS Config ecs-containers-readonly-access"},

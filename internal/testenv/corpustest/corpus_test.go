@@ -45,6 +45,7 @@ type expected struct {
 type finding struct {
 	RuleID     string `json:"ruleId"`
 	Status     string `json:"status"`
+	Severity   string `json:"severity"`
 	ResourceID string `json:"resourceId"`
 	Container  string `json:"container"`
 	Detail     string `json:"detail"`

@@ -54,25 +54,27 @@ func TestDemoEndToEnd(t *testing.T) {
 		// Step 5 added the lifecycle policy: the finding from step 1 is resolved.
 		"ARCHIVED PASSED NEW MEDIUM repo.no-lifecycle-policy repository/web ",
 		"ACTIVE FAILED NEW HIGH image.vulnerabilities repository/web/" + digest + " ",
-		"ACTIVE FAILED NEW HIGH task.added-capabilities task-definition/legacy-worker:1 worker",
+		// The worker runs as root and is privileged: each of its findings rises one level (the engine's context pass).
+		"ACTIVE FAILED NEW CRITICAL task.added-capabilities task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW LOW task.capabilities-not-dropped task-definition/legacy-worker:1 log-router",
-		"ACTIVE FAILED NEW LOW task.capabilities-not-dropped task-definition/legacy-worker:1 worker",
+		"ACTIVE FAILED NEW MEDIUM task.capabilities-not-dropped task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW MEDIUM task.cpu-limit task-definition/legacy-worker:1 ",
 		"ACTIVE FAILED NEW MEDIUM task.host-network-mode task-definition/legacy-worker:1 ",
 		"ACTIVE FAILED NEW HIGH task.host-network-root task-definition/legacy-worker:1 ",
-		"ACTIVE FAILED NEW HIGH task.host-path-volume task-definition/legacy-worker:1 worker",
-		"ACTIVE FAILED NEW MEDIUM task.image-not-pinned task-definition/legacy-worker:1 worker",
-		"ACTIVE FAILED NEW MEDIUM task.memory-limit task-definition/legacy-worker:1 worker",
+		"ACTIVE FAILED NEW CRITICAL task.host-path-volume task-definition/legacy-worker:1 worker",
+		"ACTIVE FAILED NEW HIGH task.image-not-pinned task-definition/legacy-worker:1 worker",
+		"ACTIVE FAILED NEW HIGH task.memory-limit task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW HIGH task.no-log-configuration task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW LOW task.no-new-privileges-missing task-definition/legacy-worker:1 log-router",
-		"ACTIVE FAILED NEW LOW task.no-new-privileges-missing task-definition/legacy-worker:1 worker",
-		"ACTIVE FAILED NEW HIGH task.privileged-container task-definition/legacy-worker:1 worker",
+		"ACTIVE FAILED NEW MEDIUM task.no-new-privileges-missing task-definition/legacy-worker:1 worker",
+		"ACTIVE FAILED NEW CRITICAL task.privileged-container task-definition/legacy-worker:1 worker",
 		// Waived by the task definition's ecsaudit:suppress tag.
 		"ACTIVE FAILED SUPPRESSED MEDIUM task.root-user task-definition/legacy-worker:1 log-router",
-		"ACTIVE FAILED NEW MEDIUM task.root-user task-definition/legacy-worker:1 worker",
-		"ACTIVE FAILED NEW HIGH task.secrets-in-environment task-definition/legacy-worker:1 worker",
-		"ACTIVE FAILED NEW LOW task.untrusted-registry task-definition/legacy-worker:1 worker",
-		"ACTIVE FAILED NEW HIGH task.writable-root-filesystem task-definition/legacy-worker:1 log-router",
+		"ACTIVE FAILED NEW HIGH task.root-user task-definition/legacy-worker:1 worker",
+		"ACTIVE FAILED NEW CRITICAL task.secrets-in-environment task-definition/legacy-worker:1 worker",
+		"ACTIVE FAILED NEW MEDIUM task.untrusted-registry task-definition/legacy-worker:1 worker",
+		// Restricted (hardening) rules default to MEDIUM or below: HIGH is for baseline risks.
+		"ACTIVE FAILED NEW MEDIUM task.writable-root-filesystem task-definition/legacy-worker:1 log-router",
 		"ACTIVE FAILED NEW HIGH task.writable-root-filesystem task-definition/legacy-worker:1 worker",
 		// Step 8 deregistered web:7: its findings are archived.
 		"ARCHIVED FAILED NEW LOW task.capabilities-not-dropped task-definition/web:7 web",
@@ -95,7 +97,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	wantSubjects := []string{
 		"ecsaudit HIGH: Image has vulnerabilities at or above the threshold on " + digest[:26] + "...",
 		"ecsaudit HIGH: Container image has known vulnerabilities on web:7, container web",
-		"ecsaudit: 8 new findings, highest HIGH, account 111122223333",
+		"ecsaudit: 10 new findings, highest CRITICAL, account 111122223333",
 	}
 	if strings.Join(subjects, "\n") != strings.Join(wantSubjects, "\n") {
 		t.Errorf("notifications:\n got: %q\nwant: %q", subjects, wantSubjects)
