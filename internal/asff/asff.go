@@ -79,6 +79,11 @@ type Params struct {
 	UpdatedAt time.Time
 	// Account, Region and Partition are used when the finding and its resource carry none (CLI --account/--region).
 	Account, Region, Partition string
+	// ImportAccount and ImportRegion, when set, are the account and Region that call BatchImportFindings: the
+	// finding's AwsAccountId, Region and ProductArn are theirs even when its resource lives elsewhere (an image in a
+	// central ECR account), because Security Hub refuses a whole call for the default product when any finding names
+	// another account or product. Resources[] keeps the resource's own ARN, partition and Region.
+	ImportAccount, ImportRegion string
 }
 
 // Build maps one finding. It fails (naming the finding) only when account or region cannot be determined.
@@ -114,13 +119,21 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 		// for it, so it equals the Id the Lambdas send for the same resource.
 		findingID = engine.FindingID(f.Rule.ID, *res.Id, f.Container)
 	}
+	owner := id
+	if p.ImportAccount != "" {
+		owner.account = p.ImportAccount
+	}
+	if p.ImportRegion != "" {
+		owner.region = p.ImportRegion
+		owner.partition = first(p.Partition, model.PartitionOf(p.ImportRegion))
+	}
 	out := types.AwsSecurityFinding{
 		SchemaVersion: str(SchemaVersion),
 		Id:            str(findingID),
-		ProductArn:    str(ProductARN(id.partition, id.region, id.account)),
+		ProductArn:    str(ProductARN(owner.partition, owner.region, owner.account)),
 		GeneratorId:   str(f.Rule.ID),
-		AwsAccountId:  str(id.account),
-		Region:        str(id.region),
+		AwsAccountId:  str(owner.account),
+		Region:        str(owner.region),
 		CompanyName:   str(ProductName),
 		ProductName:   str(ProductName),
 		Types:         kinds,
