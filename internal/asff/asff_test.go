@@ -527,3 +527,18 @@ func TestFitDropsOversizedPolicy(t *testing.T) {
 		t.Error("a small policy was dropped")
 	}
 }
+
+func TestResourceElsewhereImportedUnderTheCaller(t *testing.T) {
+	fs := evaluate(t, load.Options{}, taskJSON)
+	f := find(t, fs, "task.privileged-container", "app")
+	got := build(t, f, Params{UpdatedAt: now, ImportAccount: "444455556666", ImportRegion: "us-east-1"})
+	if show(got.ProductArn) != "arn:aws:securityhub:us-east-1:444455556666:product/444455556666/default" ||
+		show(got.AwsAccountId) != "444455556666" || show(got.Region) != "us-east-1" {
+		t.Errorf("ProductArn %s, AwsAccountId %s, Region %s: want the caller's", show(got.ProductArn),
+			show(got.AwsAccountId), show(got.Region))
+	}
+	res := got.Resources[0]
+	if show(res.Id) != "arn:aws:ecs:eu-west-1:111122223333:task-definition/web:3" || show(res.Region) != "eu-west-1" {
+		t.Errorf("resource %s in %s: want the resource's own ARN and Region", show(res.Id), show(res.Region))
+	}
+}
