@@ -77,3 +77,47 @@ func TestPublishPartialStateReadFailure(t *testing.T) {
 		t.Errorf("Security Hub holds %d findings after the retry, want 2", len(e.findings()))
 	}
 }
+
+// refusingImports refuses a whole BatchImportFindings call with AccessDeniedException when it carries refuse.
+type refusingImports struct {
+	next   http.Handler
+	refuse string
+}
+
+func (f *refusingImports) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !strings.HasSuffix(r.URL.Path, "/findings/import") || !bytes.Contains(body, []byte(f.refuse)) {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-Errortype", "AccessDeniedException")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write([]byte(`{"Message":"injected"}`))
+}
+
+// A finding Security Hub refuses with the whole call does not take the others down: the call is split, the others
+// are imported, and only the refused one is named.
+func TestPublishSplitsAWholeCallRefusal(t *testing.T) {
+	faults := &refusingImports{}
+	e := newEnvVia(t, true, func(h http.Handler) http.Handler { faults.next = h; return faults })
+	good := taskDef("good", 1, nil, container{"app", true})
+	other := taskDef("other", 1, nil, container{"app", true})
+	bad := taskDef("bad", 1, nil, container{"app", true})
+	faults.refuse = findingID(bad, "test.privileged", "app")
+	out, err := e.publisher(Options{}).Publish(context.Background(), e.evaluate(good, other, bad))
+	if err == nil || !strings.Contains(err.Error(), faults.refuse) || strings.Contains(err.Error(), good.ID()) {
+		t.Fatalf("error %v: want one naming %s only", err, faults.refuse)
+	}
+	if out.Created != 2 || len(out.Failed) != 1 || out.Failed[0] != faults.refuse {
+		t.Errorf("outcome %+v: want two created and the refused one failed", out)
+	}
+	hub := e.findings()
+	if _, ok := hub[faults.refuse]; ok || len(hub) != 2 {
+		t.Errorf("Security Hub holds %d findings, want the two others", len(hub))
+	}
+	if r := e.record(faults.refuse); r != nil {
+		t.Errorf("state written for the refused finding: %+v", r)
+	}
+}
