@@ -70,6 +70,11 @@ func (p *Publisher) send(ctx context.Context, items []*item, out *Outcome) error
 			errs = append(errs, err)
 			continue
 		}
+		if err := p.reserveCreated(ctx, it); err != nil {
+			out.Failed = append(out.Failed, it.rec.FindingID)
+			errs = append(errs, err)
+			continue
+		}
 		imports = append(imports, it)
 	}
 	var refused []refusal
@@ -110,6 +115,25 @@ func (p *Publisher) send(ctx context.Context, items []*item, out *Outcome) error
 		errs = append(errs, fmt.Errorf("%w: %s", errImportFailed, nameIDs(named)))
 	}
 	return errors.Join(errs...)
+}
+
+// reserveCreated gives an item that creates its finding the creation time stored for its Id, reserving its own
+// when none is: a creation Security Hub accepted whose record was never written keeps its CreatedAt and
+// FirstObservedAt on the next try.
+func (p *Publisher) reserveCreated(ctx context.Context, it *item) error {
+	if it.prior != nil && !it.prior.CreatedAt.IsZero() {
+		return nil
+	}
+	created, err := p.store.ReserveCreated(ctx, it.rec.FindingID, it.rec.CreatedAt)
+	if err != nil {
+		return err
+	}
+	if !created.Equal(it.rec.CreatedAt) {
+		it.rec.CreatedAt, it.rec.FirstObservedAt = created, created
+		it.finding.CreatedAt = aws.String(state.FormatTime(created))
+		it.finding.FirstObservedAt = aws.String(state.FormatTime(created))
+	}
+	return nil
 }
 
 // refusal is a finding Security Hub still refused after the last attempt.
