@@ -85,13 +85,11 @@ type Params struct {
 	Account, Region, Partition string
 	// Resources, when set, describes each resource once for all its findings built in a row (see Resources).
 	Resources *Resources
-	// ImporterAccount and ImporterRegion, when set, are the account and region that import the finding
-	// (BatchImportFindings): the finding's AwsAccountId, Region and ProductArn name them, whatever account and region
-	// its resource is in. Security Hub refuses the whole call when any finding names another account's product ARN
-	// or account ID (BatchImportFindings API reference: the call must come from the account in AwsAccountId), and an
-	// image in a central ECR account is a resource of that other account. The resource keeps its own ARN, account
-	// and region in Resources. Without them (the CLI), the finding names the resource's account and region.
-	ImporterAccount, ImporterRegion string
+	// ImportAccount and ImportRegion, when set, are the account and Region that call BatchImportFindings: the
+	// finding's AwsAccountId, Region and ProductArn are theirs even when its resource lives elsewhere (an image in a
+	// central ECR account), because Security Hub refuses a whole call for the default product when any finding names
+	// another account or product. Resources[] keeps the resource's own ARN, partition and Region.
+	ImportAccount, ImportRegion string
 }
 
 // Build maps one finding. It fails (naming the finding) only when account or region cannot be determined.
@@ -127,17 +125,21 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 		// for it, so it equals the Id the Lambdas send for the same resource.
 		findingID = engine.FindingID(f.Rule.ID, *res.Id, f.Container)
 	}
-	account, region := id.account, id.region
-	if p.ImporterAccount != "" && p.ImporterRegion != "" {
-		account, region = p.ImporterAccount, p.ImporterRegion
+	owner := id
+	if p.ImportAccount != "" {
+		owner.account = p.ImportAccount
+	}
+	if p.ImportRegion != "" {
+		owner.region = p.ImportRegion
+		owner.partition = first(p.Partition, model.PartitionOf(p.ImportRegion))
 	}
 	out := types.AwsSecurityFinding{
 		SchemaVersion: str(SchemaVersion),
 		Id:            str(findingID),
-		ProductArn:    str(ProductARN(id.partition, region, account)),
+		ProductArn:    str(ProductARN(owner.partition, owner.region, owner.account)),
 		GeneratorId:   str(f.Rule.ID),
-		AwsAccountId:  str(account),
-		Region:        str(region),
+		AwsAccountId:  str(owner.account),
+		Region:        str(owner.region),
 		CompanyName:   str(ProductName),
 		ProductName:   str(ProductName),
 		Types:         kinds,

@@ -528,34 +528,6 @@ func TestFitDropsOversizedPolicy(t *testing.T) {
 	}
 }
 
-// TestFindingAboutAnotherAccountsImage checks that a finding about an image in a central ECR account (another
-// account and region than the importer's) is imported under the importer's own account, region and product ARN,
-// as BatchImportFindings requires, while its resource keeps the image's own ARN, account and region.
-func TestFindingAboutAnotherAccountsImage(t *testing.T) {
-	const imageARN = "arn:aws:ecr:eu-central-1:999988887777:repository/base/sha256:feed"
-	img := &model.Image{Ref: model.Ref{ARN: imageARN, Partition: "aws", Account: "999988887777", Region: "eu-central-1"}}
-	img.Detail.RepositoryName, img.Detail.ImageDigest = ptr("base"), ptr("sha256:feed")
-	f := &engine.Finding{Rule: &rule.Meta{ID: "image.vulnerabilities"}, Status: rule.Failed, Severity: rule.High,
-		Subject: engine.NewSubject(img)}
-
-	got := build(t, f, Params{UpdatedAt: now, Account: "111122223333", Region: "us-east-1",
-		ImporterAccount: "111122223333", ImporterRegion: "us-east-1"})
-	if show(got.AwsAccountId) != "111122223333" || show(got.Region) != "us-east-1" ||
-		show(got.ProductArn) != "arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default" {
-		t.Errorf("imported as account %s, region %s, product %s; want the importer's", show(got.AwsAccountId), show(got.Region), show(got.ProductArn))
-	}
-	r := got.Resources[0]
-	if show(r.Id) != imageARN || show(r.Region) != "eu-central-1" || show(r.Details.AwsEcrContainerImage.RegistryId) != "999988887777" {
-		t.Errorf("resource %s in %s, registry %s; want the image's own", show(r.Id), show(r.Region), show(r.Details.AwsEcrContainerImage.RegistryId))
-	}
-
-	// Without an importer (the CLI's --format asff), the finding names the resource's own account, as before.
-	cli := build(t, f, Params{UpdatedAt: now})
-	if show(cli.AwsAccountId) != "999988887777" || show(cli.Region) != "eu-central-1" {
-		t.Errorf("without an importer: account %s, region %s", show(cli.AwsAccountId), show(cli.Region))
-	}
-}
-
 // TestBuildRaisedFinding checks that a severity raised by the engine's context pass reaches Security Hub with its
 // reason: FindingProviderFields.Severity carries the raised label, ProductFields says why.
 func TestBuildRaisedFinding(t *testing.T) {
@@ -570,5 +542,20 @@ func TestBuildRaisedFinding(t *testing.T) {
 	}
 	if got.ProductFields[FieldSeverityContext] != f.Context {
 		t.Errorf("ProductFields[%s] = %q, want %q", FieldSeverityContext, got.ProductFields[FieldSeverityContext], f.Context)
+	}
+}
+
+func TestResourceElsewhereImportedUnderTheCaller(t *testing.T) {
+	fs := evaluate(t, load.Options{}, taskJSON)
+	f := find(t, fs, "task.privileged-container", "app")
+	got := build(t, f, Params{UpdatedAt: now, ImportAccount: "444455556666", ImportRegion: "us-east-1"})
+	if show(got.ProductArn) != "arn:aws:securityhub:us-east-1:444455556666:product/444455556666/default" ||
+		show(got.AwsAccountId) != "444455556666" || show(got.Region) != "us-east-1" {
+		t.Errorf("ProductArn %s, AwsAccountId %s, Region %s: want the caller's", show(got.ProductArn),
+			show(got.AwsAccountId), show(got.Region))
+	}
+	res := got.Resources[0]
+	if show(res.Id) != "arn:aws:ecs:eu-west-1:111122223333:task-definition/web:3" || show(res.Region) != "eu-west-1" {
+		t.Errorf("resource %s in %s: want the resource's own ARN and Region", show(res.Id), show(res.Region))
 	}
 }

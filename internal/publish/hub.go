@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/ecsaudit/ecsaudit/internal/asff"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
@@ -69,6 +70,11 @@ func (p *Publisher) send(ctx context.Context, items []*item, out *Outcome) error
 			errs = append(errs, err)
 			continue
 		}
+		if err := p.reserveCreated(ctx, it); err != nil {
+			out.Failed = append(out.Failed, it.rec.FindingID)
+			errs = append(errs, err)
+			continue
+		}
 		imports = append(imports, it)
 	}
 	var refused []refusal
@@ -109,6 +115,25 @@ func (p *Publisher) send(ctx context.Context, items []*item, out *Outcome) error
 		errs = append(errs, fmt.Errorf("%w: %s", errImportFailed, nameIDs(named)))
 	}
 	return errors.Join(errs...)
+}
+
+// reserveCreated gives an item that creates its finding the creation time stored for its Id, reserving its own
+// when none is: a creation Security Hub accepted whose record was never written keeps its CreatedAt and
+// FirstObservedAt on the next try.
+func (p *Publisher) reserveCreated(ctx context.Context, it *item) error {
+	if it.prior != nil && !it.prior.CreatedAt.IsZero() {
+		return nil
+	}
+	created, err := p.store.ReserveCreated(ctx, it.rec.FindingID, it.rec.CreatedAt)
+	if err != nil {
+		return err
+	}
+	if !created.Equal(it.rec.CreatedAt) {
+		it.rec.CreatedAt, it.rec.FirstObservedAt = created, created
+		it.finding.CreatedAt = aws.String(state.FormatTime(created))
+		it.finding.FirstObservedAt = aws.String(state.FormatTime(created))
+	}
+	return nil
 }
 
 // refusal is a finding Security Hub still refused after the last attempt.
@@ -274,6 +299,22 @@ func (p *Publisher) importBatch(ctx context.Context, batch []*item) (accepted []
 			fs[i] = *it.finding
 		}
 		resp, err := p.hub.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: fs})
+		if code := wholeCallRefusal(err); code != "" {
+			// Security Hub refuses the whole call for one finding it will not take (another account's product ARN
+			// or account, a size limit): split it so the others still go in, and name the ones refused alone.
+			if len(pending) == 1 {
+				return accepted, append(refused, refusal{pending[0].rec.FindingID, code}), nil
+			}
+			half := len(pending) / 2
+			for _, part := range [][]*item{pending[:half], pending[half:]} {
+				a, r, err := p.importBatch(ctx, part)
+				accepted, refused = append(accepted, a...), append(refused, r...)
+				if err != nil {
+					return accepted, refused, err
+				}
+			}
+			return accepted, refused, nil
+		}
 		if err != nil {
 			return accepted, refused, fmt.Errorf("import %d findings: %w", len(fs), err)
 		}
@@ -304,6 +345,19 @@ func (p *Publisher) importBatch(ctx context.Context, batch []*item) (accepted []
 		}
 		pending = retry
 	}
+}
+
+// wholeCallRefusal returns the error code when Security Hub refused a whole BatchImportFindings call for what it
+// carries (AccessDeniedException, InvalidInputException), empty for success or any other error.
+func wholeCallRefusal(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		switch code := api.ErrorCode(); code {
+		case "AccessDeniedException", "InvalidInputException":
+			return code
+		}
+	}
+	return ""
 }
 
 // retryable tells a transient per-finding failure from a finding Security Hub will never accept as sent.

@@ -159,7 +159,7 @@ func (p *Publisher) build(f *engine.Finding, prior *state.Record, recordState st
 	af, err := asff.Build(f, asff.Params{
 		Version: p.opts.Version, CreatedAt: created, UpdatedAt: updated,
 		Account: p.opts.Account, Region: p.opts.Region, Partition: p.opts.Partition,
-		ImporterAccount: p.opts.Account, ImporterRegion: p.opts.Region,
+		ImportAccount: p.opts.Account, ImportRegion: p.opts.Region,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("map finding %s: %w", f.ID(), err)

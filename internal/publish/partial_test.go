@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/ecsaudit/ecsaudit/internal/state"
 )
 
 // failingReads fails DynamoDB reads with an internal error: every Query whose body names one of failQuery, and the
@@ -75,5 +78,95 @@ func TestPublishPartialStateReadFailure(t *testing.T) {
 	}
 	if len(e.findings()) != 2 {
 		t.Errorf("Security Hub holds %d findings after the retry, want 2", len(e.findings()))
+	}
+}
+
+// refusingImports refuses a whole BatchImportFindings call with AccessDeniedException when it carries refuse.
+type refusingImports struct {
+	next   http.Handler
+	refuse string
+}
+
+func (f *refusingImports) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !strings.HasSuffix(r.URL.Path, "/findings/import") || !bytes.Contains(body, []byte(f.refuse)) {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-Errortype", "AccessDeniedException")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write([]byte(`{"Message":"injected"}`))
+}
+
+// A finding Security Hub refuses with the whole call does not take the others down: the call is split, the others
+// are imported, and only the refused one is named.
+func TestPublishSplitsAWholeCallRefusal(t *testing.T) {
+	faults := &refusingImports{}
+	e := newEnvVia(t, true, func(h http.Handler) http.Handler { faults.next = h; return faults })
+	good := taskDef("good", 1, nil, container{"app", true})
+	other := taskDef("other", 1, nil, container{"app", true})
+	bad := taskDef("bad", 1, nil, container{"app", true})
+	faults.refuse = findingID(bad, "test.privileged", "app")
+	out, err := e.publisher(Options{}).Publish(context.Background(), e.evaluate(good, other, bad))
+	if err == nil || !strings.Contains(err.Error(), faults.refuse) || strings.Contains(err.Error(), good.ID()) {
+		t.Fatalf("error %v: want one naming %s only", err, faults.refuse)
+	}
+	if out.Created != 2 || len(out.Failed) != 1 || out.Failed[0] != faults.refuse {
+		t.Errorf("outcome %+v: want two created and the refused one failed", out)
+	}
+	hub := e.findings()
+	if _, ok := hub[faults.refuse]; ok || len(hub) != 2 {
+		t.Errorf("Security Hub holds %d findings, want the two others", len(hub))
+	}
+	if r := e.record(faults.refuse); r != nil {
+		t.Errorf("state written for the refused finding: %+v", r)
+	}
+}
+
+// failingWrites fails the next failBatches DynamoDB BatchWriteItem calls with an internal error.
+type failingWrites struct {
+	next        http.Handler
+	failBatches atomic.Int32
+}
+
+func (f *failingWrites) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".BatchWriteItem") || f.failBatches.Add(-1) < 0 {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected"}`))
+}
+
+// When the state write fails after Security Hub accepted a new finding, the retry keeps its CreatedAt and
+// FirstObservedAt.
+func TestCreatedAtSurvivesAFailedStateWrite(t *testing.T) {
+	faults := &failingWrites{}
+	e := newEnvVia(t, true, func(h http.Handler) http.Handler { faults.next = h; return faults })
+	td := taskDef("web", 1, nil, container{"app", true})
+	faults.failBatches.Store(100)
+	if _, err := e.publisher(Options{MaxAttempts: 1}).Publish(context.Background(), e.evaluate(td)); err == nil {
+		t.Fatal("want the state write to fail")
+	}
+	id := findingID(td, "test.privileged", "app")
+	first := e.findings()[id]
+	if first.CreatedAt == nil {
+		t.Fatal("Security Hub did not get the finding")
+	}
+	faults.failBatches.Store(0)
+	e.clock.Advance(time.Hour)
+	if _, err := e.publisher(Options{}).Publish(context.Background(), e.evaluate(td)); err != nil {
+		t.Fatal(err)
+	}
+	got := e.findings()[id]
+	if *got.CreatedAt != *first.CreatedAt || *got.FirstObservedAt != *first.FirstObservedAt {
+		t.Errorf("CreatedAt %s -> %s, FirstObservedAt %s -> %s", *first.CreatedAt, *got.CreatedAt,
+			*first.FirstObservedAt, *got.FirstObservedAt)
+	}
+	if r := e.record(id); r == nil || state.FormatTime(r.CreatedAt) != *first.CreatedAt {
+		t.Errorf("record %+v: want CreatedAt %s", r, *first.CreatedAt)
 	}
 }

@@ -377,3 +377,36 @@ func decode(item map[string]types.AttributeValue) (*Record, error) {
 	}
 	return r, nil
 }
+
+// createdSortKey is the sort key of a finding's creation time, kept apart from its record.
+const createdSortKey = "CREATED"
+
+// createdTTL is how long a creation time is kept: it only has to outlive a failure between the import that
+// created the finding and the write of its record, which carries the time from then on.
+const createdTTL = 30 * 24 * time.Hour
+
+// ReserveCreated returns the creation time of a finding: the one stored by the first call for its Id, or at when
+// this call is the first. An import that creates the finding sends it, so CreatedAt and FirstObservedAt stay put
+// when the record write after a successful import fails (or the function stops between the two), and concurrent
+// invocations creating the same finding agree on it.
+func (s *Store) ReserveCreated(ctx context.Context, id string, at time.Time) (time.Time, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      map[string]types.AttributeValue{PartitionKey: str(findingPrefix + id), SortKey: str(createdSortKey)},
+		UpdateExpression:         aws.String("SET #c = if_not_exists(#c, :c), #ttl = :ttl"),
+		ExpressionAttributeNames: map[string]string{"#c": "createdAt", "#ttl": TTLAttribute},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":c":   str(FormatTime(at)),
+			":ttl": num(at.Add(createdTTL).Unix()),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reserve creation time of finding %s: %w", id, err)
+	}
+	t, err := timeAttr(out.Attributes, "createdAt")
+	if err != nil || t.IsZero() {
+		return time.Time{}, fmt.Errorf("reserve creation time of finding %s: %v", id, err)
+	}
+	return t, nil
+}

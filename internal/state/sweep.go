@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -271,6 +272,7 @@ func (t *Sweeps) put(ctx context.Context, cp *Checkpoint, condition string, prio
 	item["leaseUntil"] = str(FormatTime(cp.LeaseUntil))
 	item["version"] = num(prior + 1)
 	item["stats"] = str(string(stats))
+	item["writeId"] = str(rand.Text())
 	names := map[string]string{"#v": "version"}
 	if strings.Contains(condition, "#pk") {
 		names["#pk"] = PartitionKey
@@ -284,6 +286,12 @@ func (t *Sweeps) put(ctx context.Context, cp *Checkpoint, condition string, prio
 	})
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {
+		// The SDK retries a write whose answer was lost; its retry then fails its own condition. The write is ours
+		// when the stored checkpoint carries this write's own random writeId.
+		if t.ownWrite(ctx, item) {
+			cp.Version = prior + 1
+			return nil
+		}
 		return fmt.Errorf("%w: checkpoint %s changed since version %d", ErrLeaseLost, cp.Key, prior)
 	}
 	if err != nil {
@@ -291,6 +299,17 @@ func (t *Sweeps) put(ctx context.Context, cp *Checkpoint, condition string, prio
 	}
 	cp.Version = prior + 1
 	return nil
+}
+
+// ownWrite reports whether the stored checkpoint is the item this invocation sent: a write applied whose answer was
+// lost.
+func (t *Sweeps) ownWrite(ctx context.Context, sent map[string]types.AttributeValue) bool {
+	out, err := t.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.Table),
+		Key: map[string]types.AttributeValue{PartitionKey: sent[PartitionKey], SortKey: sent[SortKey]}, ConsistentRead: aws.Bool(true)})
+	if err != nil || len(out.Item) == 0 {
+		return false
+	}
+	return stringAttr(out.Item, "writeId") == stringAttr(sent, "writeId")
 }
 
 func decodeCheckpoint(item map[string]types.AttributeValue) (*Checkpoint, error) {

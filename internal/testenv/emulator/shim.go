@@ -26,11 +26,23 @@ import (
 //   - Security Hub BatchImportFindings: more than 100 findings in one call is refused with HTTP 400
 //     InvalidInputException, as AWS does (the message is the shim's own).
 //   - Security Hub BatchImportFindings: the whole call is refused with HTTP 403 AccessDeniedException when any
-//     finding's ProductArn is not arn:<partition>:securityhub:<region>:<caller account>:product/<caller
-//     account>/default or its AwsAccountId is not the caller's. Source: the BatchImportFindings API reference (the
-//     call must be made by the account in AwsAccountId, for its own default product) and AWS Support as quoted in
-//     prowler-cloud/prowler#867 (the whole call fails with AccessDenied). The caller's account is the one moto gives
-//     the request's access key (asked once per key with GetCallerIdentity).
+//     finding's ProductArn is not arn:<partition>:securityhub:<caller Region>:<caller account>:product/<caller
+//     account>/default or its AwsAccountId is not the caller's (API reference, BatchImportFindings: "must be called
+//     by ... the account that is associated with a finding if using the default product ARN"; AWS Support, quoted in
+//     prowler-cloud/prowler#867: the whole call fails with AccessDenied). The caller is the account moto's
+//     STS GetCallerIdentity names for the request's credentials, in the Region the request is signed for.
+//   - Security Hub BatchImportFindings: a call over 6 MB is refused with InvalidInputException; a finding over 240 KB
+//     is reported in FailedFindings (ErrorCode "InvalidInput") and not stored (API reference, BatchImportFindings:
+//     "The maximum allowed size for a finding is 240 Kb", "the batch ... maximum of 100 findings, or 6 MB").
+//   - Security Hub BatchImportFindings: an update whose UpdatedAt is older than the stored one is accepted (counted
+//     in SuccessCount) and ignored (user guide, "Using BatchImportFindings to create and update findings": Security
+//     Hub ignores an update whose UpdatedAt is older than the one it holds).
+//   - Security Hub BatchImportFindings: in an update of an existing finding, Note, Workflow, UserDefinedFields,
+//     VerificationState and the top-level Criticality and Severity are ignored; the values from the finding's
+//     creation stay (user guide, "Using FindingProviderFields": providers change these only at creation, customers
+//     through BatchUpdateFindings).
+//   - Security Hub BatchImportFindings: the CreatedAt of every import accepted is recorded (CreatedAts), so a test
+//     can see it move (shim's own).
 //   - Security Hub BatchImportFindings: findings a test marked with FailFinding are reported in FailedFindings
 //     (with the chosen ErrorCode, e.g. "InternalFailure") and not stored, for the marked number of calls; after that
 //     they import normally.
@@ -67,9 +79,64 @@ type Shim struct {
 	awsKeys  map[string]bool
 	findings map[string]*findingView
 	updates  []FindingUpdate
-	// accounts caches the account moto gives each access key.
-	accounts map[string]string
+	callers  map[string]string
 }
+
+// callerAccount returns the account the request's credentials belong to, as moto's STS GetCallerIdentity answers
+// for them (moto's default account, or the account of an assumed role), cached per access key.
+func (c *call) callerAccount() (string, error) {
+	m := accessKey.FindStringSubmatch(c.r.Header.Get("Authorization"))
+	key := ""
+	if m != nil {
+		key = m[1]
+	}
+	c.shim.mu.Lock()
+	account, ok := c.shim.callers[key]
+	c.shim.mu.Unlock()
+	if ok {
+		return account, nil
+	}
+	u := *c.shim.target
+	u.Path = "/"
+	form := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}.Encode()
+	req, err := http.NewRequestWithContext(c.r.Context(), http.MethodPost, u.String(), strings.NewReader(form))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", strings.Replace(c.r.Header.Get("Authorization"), "/"+c.service+"/", "/sts/", 1))
+	resp, err := c.shim.client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("caller identity: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", fmt.Errorf("caller identity: %w", err)
+	}
+	a := accountElement.FindSubmatch(data)
+	if a == nil {
+		return "", fmt.Errorf("caller identity: no account in %q", data)
+	}
+	account = string(a[1])
+	c.shim.mu.Lock()
+	c.shim.callers[key] = account
+	c.shim.mu.Unlock()
+	return account, nil
+}
+
+var (
+	accountElement = regexp.MustCompile(`<Account>(\d+)</Account>`)
+)
+
+// Limits of BatchImportFindings (API reference).
+const (
+	maxFindingSize = 240 << 10
+	maxImportSize  = 6 << 20
+)
+
+// providerFixed are the top-level fields a finding provider sets only when it creates a finding.
+var providerFixed = []string{"Note", "Workflow", "UserDefinedFields", "VerificationState", "Criticality", "Severity"}
 
 // Request is one request the shim received, kept when Capture is on.
 type Request struct {
@@ -94,6 +161,11 @@ type failure struct {
 }
 
 type findingView struct {
+	// updatedAt is the UpdatedAt of the last import applied; createdAts are the CreatedAt of every import accepted.
+	updatedAt  time.Time
+	createdAts []string
+	// fixed holds the provider-fixed fields as the creating import sent them.
+	fixed       map[string]json.RawMessage
 	workflow    string
 	note        map[string]any
 	recordState string
@@ -123,7 +195,7 @@ func (s *Shim) Reset() {
 	s.awsKeys = map[string]bool{}
 	s.findings = map[string]*findingView{}
 	s.updates = nil
-	s.accounts = map[string]string{}
+	s.callers = map[string]string{}
 }
 
 // SetPageSize sets the ECS listing page size (at least 1).
@@ -343,6 +415,8 @@ type findingHead struct {
 	ID           string `json:"Id"`
 	ProductArn   string
 	AwsAccountId string
+	CreatedAt    string
+	UpdatedAt    string
 	RecordState  string
 	Workflow     *struct{ Status string }
 	Compliance   *struct{ Status string }
@@ -359,19 +433,47 @@ func (s *Shim) batchImport(c *call) {
 			fmt.Sprintf("Findings: %d findings in one request; the maximum is %d", len(in.Findings), maxFindingsPerCall))
 		return
 	}
+	if len(c.body) > maxImportSize {
+		c.fail(http.StatusBadRequest, "InvalidInputException",
+			fmt.Sprintf("request of %d bytes; the maximum is %d", len(c.body), maxImportSize))
+		return
+	}
 	heads := make([]findingHead, len(in.Findings))
+	caller, err := c.callerAccount()
+	if err != nil {
+		http.Error(c.w, "emulator: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	want := "arn:" + partitionOf(c.region) + ":securityhub:" + c.region + ":" + caller + ":product/" + caller +
+		"/default"
 	for i, raw := range in.Findings {
 		_ = json.Unmarshal(raw, &heads[i])
-	}
-	if bad := s.foreignFinding(c, heads); bad != "" {
-		c.fail(http.StatusForbidden, "AccessDeniedException", bad)
-		return
+		if heads[i].ProductArn != want || heads[i].AwsAccountId != caller {
+			c.fail(http.StatusForbidden, "AccessDeniedException", fmt.Sprintf(
+				"User: %s is not authorized to import findings for product %s and account %s",
+				caller, heads[i].ProductArn, heads[i].AwsAccountId))
+			return
+		}
 	}
 	var keep []json.RawMessage
 	var keepHeads []findingHead
 	var injected []map[string]string
+	ignored := 0
 	s.mu.Lock()
 	for i, raw := range in.Findings {
+		if len(raw) > maxFindingSize {
+			injected = append(injected, map[string]string{
+				"Id": heads[i].ID, "ErrorCode": "InvalidInput", "ErrorMessage": "Finding larger than 240 KB.",
+			})
+			continue
+		}
+		if v := s.findings[findingKey(heads[i].ProductArn, heads[i].ID)]; v != nil {
+			if t, err := time.Parse(time.RFC3339Nano, heads[i].UpdatedAt); err == nil && t.Before(v.updatedAt) {
+				ignored++
+				continue
+			}
+			raw = v.keepFixed(raw)
+		}
 		if f := s.failures[heads[i].ID]; f != nil && f.remaining > 0 {
 			f.remaining--
 			injected = append(injected, map[string]string{
@@ -410,19 +512,20 @@ func (s *Shim) batchImport(c *call) {
 		failed[f["Id"]] = true
 	}
 	s.mu.Lock()
-	for _, h := range keepHeads {
+	for i, h := range keepHeads {
 		if !failed[h.ID] {
-			s.imported(h)
+			s.imported(h, keep[i])
 		}
 	}
 	s.mu.Unlock()
+	out.SuccessCount += ignored
 	out.FailedFindings = append(out.FailedFindings, injected...)
 	out.FailedCount += len(injected)
 	c.json(out)
 }
 
 // imported applies AWS's workflow rules to the shim's view of one imported finding. Call with s.mu held.
-func (s *Shim) imported(h findingHead) {
+func (s *Shim) imported(h findingHead, raw json.RawMessage) {
 	compliance := ""
 	if h.Compliance != nil {
 		compliance = h.Compliance.Status
@@ -434,9 +537,16 @@ func (s *Shim) imported(h findingHead) {
 	key := findingKey(h.ProductArn, h.ID)
 	v := s.findings[key]
 	if v == nil {
-		v = &findingView{workflow: "NEW"}
+		v = &findingView{workflow: "NEW", fixed: map[string]json.RawMessage{}}
 		if h.Workflow != nil && h.Workflow.Status != "" {
 			v.workflow = h.Workflow.Status
+		}
+		var all map[string]json.RawMessage
+		_ = json.Unmarshal(raw, &all)
+		for _, k := range providerFixed {
+			if all[k] != nil {
+				v.fixed[k] = all[k]
+			}
 		}
 		s.findings[key] = v
 	} else if v.workflow == "NOTIFIED" || v.workflow == "RESOLVED" {
@@ -447,6 +557,53 @@ func (s *Shim) imported(h findingHead) {
 		}
 	}
 	v.recordState, v.compliance = recordState, compliance
+	if t, err := time.Parse(time.RFC3339Nano, h.UpdatedAt); err == nil && t.After(v.updatedAt) {
+		v.updatedAt = t
+	}
+	v.createdAts = append(v.createdAts, h.CreatedAt)
+}
+
+// keepFixed returns raw with the provider-fixed fields replaced by those of the finding's creation.
+func (v *findingView) keepFixed(raw json.RawMessage) json.RawMessage {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return raw
+	}
+	for _, k := range providerFixed {
+		if k == "Workflow" {
+			continue // the view's workflow rules decide it
+		}
+		delete(all, k)
+		if v.fixed[k] != nil {
+			all[k] = v.fixed[k]
+		}
+	}
+	out, err := json.Marshal(all)
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+// CreatedAts returns the CreatedAt of every import of one finding the shim accepted, in order.
+func (s *Shim) CreatedAts(productARN, id string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v := s.findings[findingKey(productARN, id)]; v != nil {
+		return append([]string(nil), v.createdAts...)
+	}
+	return nil
+}
+
+// partitionOf returns the partition of a Region.
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
 }
 
 func (s *Shim) batchUpdate(c *call) {
@@ -770,67 +927,3 @@ func operation(service string, r *http.Request, body []byte) string {
 	}
 	return key
 }
-
-// foreignFinding returns why the call must be refused: a finding whose product ARN or account is not the caller's
-// (see Shim). It returns "" when every finding is the caller's own.
-func (s *Shim) foreignFinding(c *call, heads []findingHead) string {
-	account, err := s.callerAccount(c)
-	if err != nil {
-		return "cannot tell the caller's account: " + err.Error()
-	}
-	partition := "aws"
-	switch {
-	case strings.HasPrefix(c.region, "cn-"):
-		partition = "aws-cn"
-	case strings.HasPrefix(c.region, "us-gov-"):
-		partition = "aws-us-gov"
-	}
-	want := "arn:" + partition + ":securityhub:" + c.region + ":" + account + ":product/" + account + "/default"
-	for _, h := range heads {
-		if h.ProductArn != want || h.AwsAccountId != account {
-			return fmt.Sprintf("User %s is not authorized to import finding %s for product %s and account %s (want %s and %s)",
-				account, h.ID, h.ProductArn, h.AwsAccountId, want, account)
-		}
-	}
-	return ""
-}
-
-// callerAccount asks moto which account the request's access key belongs to (moto reads the key from the
-// Authorization header without checking the signature), once per key.
-func (s *Shim) callerAccount(c *call) (string, error) {
-	m := accessKey.FindStringSubmatch(c.r.Header.Get("Authorization"))
-	if m == nil {
-		return "", fmt.Errorf("no access key in the Authorization header")
-	}
-	key := m[1]
-	s.mu.Lock()
-	account, ok := s.accounts[key]
-	s.mu.Unlock()
-	if ok {
-		return account, nil
-	}
-	req, err := http.NewRequestWithContext(c.r.Context(), http.MethodPost, s.target.String()+"/",
-		strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+key+"/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0")
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("get caller identity: %w", err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	found := callerAccountXML.FindSubmatch(data)
-	if resp.StatusCode != http.StatusOK || found == nil {
-		return "", fmt.Errorf("get caller identity: HTTP %d", resp.StatusCode)
-	}
-	account = string(found[1])
-	s.mu.Lock()
-	s.accounts[key] = account
-	s.mu.Unlock()
-	return account, nil
-}
-
-var callerAccountXML = regexp.MustCompile(`<Account>(\d{12})</Account>`)

@@ -385,3 +385,64 @@ func TestShimCapturesBodies(t *testing.T) {
 		t.Fatal("Reset kept counts or captures")
 	}
 }
+
+func TestShimRefusesWholeImportForAnotherAccount(t *testing.T) {
+	_, cfg := startShim(t)
+	hub := securityhub.NewFromConfig(cfg)
+	ctx := context.Background()
+	other := finding("other")
+	other.AwsAccountId = aws.String("210987654321")
+	otherProduct := finding("other-product")
+	otherProduct.ProductArn = aws.String("arn:aws:securityhub:us-east-1:210987654321:product/210987654321/default")
+	for _, f := range []shtypes.AwsSecurityFinding{other, otherProduct} {
+		in := &securityhub.BatchImportFindingsInput{Findings: []shtypes.AwsSecurityFinding{finding("mine"), f}}
+		_, err := hub.BatchImportFindings(ctx, in)
+		var denied smithy.APIError
+		if !errors.As(err, &denied) || denied.ErrorCode() != "AccessDeniedException" {
+			t.Fatalf("%s: want AccessDeniedException, got %v", aws.ToString(f.Id), err)
+		}
+	}
+	if n := len(allFindings(t, hub)); n != 0 {
+		t.Errorf("a refused call stored %d findings", n)
+	}
+}
+
+func TestShimIgnoresOlderUpdateAndProviderFixedFields(t *testing.T) {
+	shim, cfg := startShim(t)
+	hub := securityhub.NewFromConfig(cfg)
+	ctx := context.Background()
+	imp := func(f shtypes.AwsSecurityFinding) {
+		t.Helper()
+		out, err := hub.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: []shtypes.AwsSecurityFinding{f}})
+		if err != nil || aws.ToInt32(out.SuccessCount) != 1 {
+			t.Fatalf("import: %v %+v", err, out)
+		}
+	}
+	f := finding("a")
+	f.UpdatedAt = aws.String("2024-05-01T11:00:00.000Z")
+	imp(f)
+	older := finding("a")
+	older.Compliance.Status = shtypes.ComplianceStatusPassed
+	older.CreatedAt = aws.String("2024-05-01T10:30:00.000Z")
+	imp(older)
+	if got := allFindings(t, hub)["a"]; got.Compliance.Status != shtypes.ComplianceStatusFailed {
+		t.Fatalf("an older UpdatedAt changed the finding: compliance %v", got.Compliance.Status)
+	}
+	newer := finding("a")
+	newer.UpdatedAt = aws.String("2024-05-01T12:00:00.000Z")
+	newer.CreatedAt = aws.String("2024-05-01T11:59:00.000Z")
+	newer.Severity = &shtypes.Severity{Label: shtypes.SeverityLabelLow}
+	newer.Compliance.Status = shtypes.ComplianceStatusPassed
+	imp(newer)
+	got := allFindings(t, hub)["a"]
+	if got.Compliance.Status != shtypes.ComplianceStatusPassed {
+		t.Errorf("a newer update was not applied: compliance %v", got.Compliance.Status)
+	}
+	if got.Severity == nil || got.Severity.Label != shtypes.SeverityLabelHigh {
+		t.Errorf("a provider's update changed the top-level Severity: %+v", got.Severity)
+	}
+	want := []string{"2024-05-01T10:00:00.000Z", "2024-05-01T11:59:00.000Z"}
+	if c := shim.CreatedAts(productARN, "a"); strings.Join(c, ",") != strings.Join(want, ",") {
+		t.Errorf("CreatedAt of accepted imports: %v, want %v", c, want)
+	}
+}
