@@ -8,7 +8,6 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
-	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/fuzzseed"
 )
@@ -90,26 +89,14 @@ func FuzzLoad(f *testing.F) {
 				}
 			}
 			s.Link()
-			var all []model.Resource
-			for _, r := range s.Tasks {
-				all = append(all, r)
-			}
-			for _, r := range s.Repos {
-				all = append(all, r)
-			}
-			for _, r := range s.Registries {
-				all = append(all, r)
-			}
-			for _, r := range s.Images {
-				all = append(all, r)
-			}
+			all := s.Resources()
 			for _, r := range all {
 				if r.ID() == "" {
 					t.Fatalf("strict=%v: %s resource from %s at %q has an empty ID", opts.Strict, r.Kind().Name, r.Ident().Source, r.Ident().SourcePath)
 				}
 			}
 			e := engine.New(cat, nil)
-			findings := e.Evaluate(s.Resources(), now)
+			findings := e.Evaluate(all, now)
 			for _, fd := range findings {
 				if fd.ID() == "" {
 					t.Fatalf("strict=%v: finding of %s on %s has an empty ID", opts.Strict, fd.Rule.ID, fd.Subject.ID)
