@@ -176,6 +176,14 @@ func scan(args []string, io IO) int {
 		if err == nil {
 			err = safeAdd(set, path, data)
 		}
+		var fe *load.FileError
+		if errors.As(err, &fe) && len(fe.Fields) > 0 {
+			// Known fields with refused values: reported, and the rest of the file is still scanned.
+			fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
+			failedInputs++
+			sources[path] = data
+			continue
+		}
 		if err != nil {
 			fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
 			failedInputs++
@@ -187,8 +195,10 @@ func scan(args []string, io IO) int {
 	eng := engine.New(cat, cfg)
 	imgs := images.link(set.Tasks)
 	rs := append(set.Resources(), imgs...)
+	findings := eng.Evaluate(rs, now)
+	unjudged(findings, set)
 	rep := &report.Report{
-		Findings:   eng.Evaluate(rs, now),
+		Findings:   findings,
 		Resources:  len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images) + len(imgs),
 		Catalog:    cat,
 		Sources:    sources,

@@ -533,14 +533,6 @@ func TestBadInputs(t *testing.T) {
 		{name: "no containerDefinitions", make: func(t *testing.T, dir string) (string, []string) {
 			return writeFile(t, dir, "nocontainers.json", `{"taskDefinition": {"family": "x", "networkMode": "awsvpc"}}`), []string{"containerDefinitions"}
 		}},
-		{name: "unknown enum value", make: func(t *testing.T, dir string) (string, []string) {
-			return writeFile(t, dir, "enum.json", `{"family": "x", "networkMode": "bridged", "containerDefinitions": [{"name": "a", "image": "b"}]}`),
-				[]string{"networkMode", `"bridged"`}
-		}},
-		{name: "wrong type", make: func(t *testing.T, dir string) (string, []string) {
-			return writeFile(t, dir, "type.json", `{"family": "x", "containerDefinitions": [{"name": "a", "image": "b", "privileged": "yes"}]}`),
-				[]string{"line 1", "privileged"}
-		}},
 		{name: "truncated 50 MB describe-images", make: func(t *testing.T, dir string) (string, []string) {
 			data := describeImages(50 << 20)
 			cut := data[:len(data)/2]
@@ -609,6 +601,63 @@ func TestBadInputs(t *testing.T) {
 				t.Errorf("the good file's finding is missing from stdout: %+v", f)
 			}
 		})
+	}
+}
+
+// TestRefusedFieldKeepsTheFindings: a known field whose value the API refuses is an input error (exit 2, path, line
+// and column on stderr), and every finding the rest of the task definition supports is still reported; what the
+// refused value might have decided is NOT_AVAILABLE, never PASSED.
+func TestRefusedFieldKeepsTheFindings(t *testing.T) {
+	dir := t.TempDir()
+	good := variant(t, dir, "good.json", privileged)
+	bad := writeFile(t, dir, "bad.json", `{
+  "family": "web",
+  "networkMode": "awsvpc",
+  "containerDefinitions": [
+    {"name": "app", "image": "nginx", "privileged": true, "user": "1000",
+     "portMappings": [{"containerPort": 80, "protocol": "http"}]},
+    {"name": "side", "image": "busybox:1.36", "user": "1000", "readonlyRootFilesystem": "yes"},
+    {"name": "log", "image": "busybox:1.36", "user": "0"}
+  ]
+}`)
+	r, rep := scanJSON(t, dir)
+	if r.code != ExitError {
+		t.Errorf("exit %d, want %d", r.code, ExitError)
+	}
+	for _, w := range []string{
+		bad + `: line 6, column 57: containerDefinitions/0/portMappings/0/protocol: unknown value "http"`,
+		"line 7, column 89: containerDefinitions/1/readonlyRootFilesystem: want true or false, got JSON string",
+	} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	if rep.Summary.Resources != 2 {
+		t.Errorf("want both files' resources scanned, got %d", rep.Summary.Resources)
+	}
+	want := []struct{ rule, container, status, detail string }{
+		{"task.privileged-container", "app", "FAILED", `container "app" sets privileged: true`},                                         // the rest of container 0
+		{"task.root-user", "log", "FAILED", `"0"`},                                                                                      // an untouched container
+		{"task.writable-root-filesystem", "log", "FAILED", ""},                                                                          // an untouched container
+		{"task.writable-root-filesystem", "side", "NOT_AVAILABLE", "containerDefinitions/1/readonlyRootFilesystem (line 7, column 89)"}, // about the refused field itself
+		{"task.root-user", "side", "NOT_AVAILABLE", "holds a value the API refuses"},                                                    // would pass, but the container was read in part
+		{"task.host-port", "app", "NOT_AVAILABLE", "containerDefinitions/0/portMappings/0/protocol"},                                    // would pass
+		{"task.host-network-mode", "", "NOT_AVAILABLE", "read without it, the rule found: networkMode is awsvpc"},                       // task-level
+		{"task.privileged-container", "log", "PASSED", ""},                                                                              // nothing refused in its reach
+		{"task.privileged-container", "monitor", "FAILED", ""},                                                                          // the other file
+	}
+	for _, w := range want {
+		f := rep.find(w.rule, w.container)
+		if f == nil {
+			t.Errorf("%s [%s]: no finding", w.rule, w.container)
+			continue
+		}
+		if f.Status != w.status || !strings.Contains(f.Detail, w.detail) {
+			t.Errorf("%s [%s]: %s %q, want %s with %q", w.rule, w.container, f.Status, f.Detail, w.status, w.detail)
+		}
+	}
+	if f := rep.find("task.privileged-container", "monitor"); f != nil && f.Source != good {
+		t.Errorf("monitor finding from %s, want %s", f.Source, good)
 	}
 }
 

@@ -246,7 +246,8 @@ var lineColumn = regexp.MustCompile(`line \d+, column \d+`)
 // shape the tool reads (cli.md), or the AWS API would refuse them too.
 var rejected = map[string]string{
 	// networkMode and requiresCompatibilities are unrendered {{placeholders}}: ECS refuses such values, and
-	// guessing a network mode could hide host networking.
+	// guessing a network mode could hide host networking. Like 080, the file is reported as an input error (exit 2)
+	// and the rest of it is still scanned, what the refused fields could decide NOT_AVAILABLE.
 	"taskdefs/073-cwagent-prometheus-replica.json": "networkMode is the placeholder {{networkmode}}",
 	// The API wants a list; ECS refuses the definition as written.
 	"taskdefs/080-firelens-signalfx-secretoptions-object.json":        "logConfiguration.secretOptions is an object, not a list",
