@@ -198,7 +198,7 @@ func scan(args []string, io IO) int {
 	findings := eng.Evaluate(rs, now)
 	unjudged(findings, set)
 	rep := &report.Report{
-		Findings:   findings,
+		Findings:   reported(findings, cfg),
 		Resources:  len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images) + len(imgs),
 		Catalog:    cat,
 		Sources:    sources,
@@ -218,6 +218,20 @@ func scan(args []string, io IO) int {
 		return ExitFindings
 	}
 	return ExitOK
+}
+
+// reported returns the findings whose rule's profile is reported under cfg (reportProfiles); all of them by default.
+func reported(fs []engine.Finding, cfg *config.Config) []engine.Finding {
+	if cfg.ReportProfiles == nil {
+		return fs
+	}
+	out := fs[:0:0]
+	for _, f := range fs {
+		if cfg.Reports(f.Rule.Profile) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // alerting returns the findings whose rule's profile alerts under cfg (alertProfile); all of them by default.

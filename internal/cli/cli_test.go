@@ -171,6 +171,40 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
+// TestReportProfiles: both profiles are reported by default; reportProfiles narrows what the report shows, and the
+// exit status then judges only what is shown.
+func TestReportProfiles(t *testing.T) {
+	dir := t.TempDir()
+	// The privileged sidecar fails a baseline rule; dropping its capabilities block fails restricted ones too.
+	both := variant(t, dir, "both.json", func(doc, td map[string]any) { privileged(doc, td); keepsCapabilities(doc, td) })
+	low := variant(t, dir, "low.json", keepsCapabilities)
+	cfgDir := t.TempDir()
+	baselineOnly := writeFile(t, cfgDir, "baseline.json", `{"reportProfiles": ["baseline"], "alertProfile": "baseline"}`)
+	unalerted := writeFile(t, cfgDir, "unalerted.json", `{"reportProfiles": ["baseline"]}`)
+
+	_, all := scanJSON(t, both)
+	if all.find("task.privileged-container", "monitor") == nil || all.find("task.capabilities-not-dropped", "monitor") == nil {
+		t.Fatalf("by default both profiles are reported: %+v", all.Findings)
+	}
+	for _, cfg := range []string{baselineOnly, unalerted} {
+		r, rep := scanJSON(t, "--config", cfg, both)
+		if r.code != ExitFindings {
+			t.Errorf("%s: exit %d, want %d (the baseline failure)", cfg, r.code, ExitFindings)
+		}
+		if f := rep.find("task.privileged-container", "monitor"); f == nil || f.Status != "FAILED" {
+			t.Errorf("%s: the baseline finding is missing: %+v", cfg, f)
+		}
+		for _, f := range rep.Findings {
+			if f.RuleID == "task.capabilities-not-dropped" || f.RuleID == "task.root-user" {
+				t.Errorf("%s: restricted finding %s [%s] reported", cfg, f.RuleID, f.Container)
+			}
+		}
+		if r, _ := scanJSON(t, "--config", cfg, low); r.code != ExitOK {
+			t.Errorf("%s: only restricted failures, none reported: exit %d, want %d", cfg, r.code, ExitOK)
+		}
+	}
+}
+
 func TestFlagsAfterPaths(t *testing.T) {
 	priv := variant(t, t.TempDir(), "web.json", privileged)
 	if r := run(t, "scan", priv, "--fail-on", "CRITICAL"); r.code != ExitOK {
