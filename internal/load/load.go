@@ -388,13 +388,30 @@ func (d *doc) readConfigItems(m member) error {
 // taskJSON is a task definition as written by people and tools: the SDK type plus the fields it decodes leniently.
 type taskJSON struct {
 	ecstypes.TaskDefinition
-	Cpu               flexString `json:"Cpu"`
-	Memory            flexString `json:"Memory"`
-	RegisteredAt      flexTime   `json:"RegisteredAt"`
-	DeregisteredAt    flexTime   `json:"DeregisteredAt"`
-	DeleteRequestedAt flexTime   `json:"DeleteRequestedAt"`
+	Cpu               refusable[flexString, *flexString] `json:"Cpu"`
+	Memory            refusable[flexString, *flexString] `json:"Memory"`
+	RegisteredAt      refusable[flexTime, *flexTime]     `json:"RegisteredAt"`
+	DeregisteredAt    refusable[flexTime, *flexTime]     `json:"DeregisteredAt"`
+	DeleteRequestedAt refusable[flexTime, *flexTime]     `json:"DeleteRequestedAt"`
 	// Tags appear in register-task-definition input.
-	Tags tagList `json:"Tags"`
+	Tags refusable[tagList, *tagList] `json:"Tags"`
+}
+
+// refusable decodes a leniently read field and keeps a value it refuses as that field's error, instead of ending the
+// decoding of the whole document as an error from an UnmarshalJSON method does.
+type refusable[T any, PT interface {
+	*T
+	json.Unmarshaler
+}] struct {
+	v   T
+	bad error
+}
+
+func (r *refusable[T, PT]) UnmarshalJSON(b []byte) error {
+	if err := PT(&r.v).UnmarshalJSON(b); err != nil {
+		r.bad = err
+	}
+	return nil
 }
 
 // decodeTask reads one task definition whose text raw starts at base. A known field of the wrong JSON type, or with
@@ -410,9 +427,19 @@ func (d *doc) decodeTask(raw []byte, base int64) (*taskWithTags, error) {
 		}
 		bad = append(bad, d.locateTypeError(raw, base, te))
 	}
+	for _, f := range []struct {
+		name string
+		err  error
+	}{{"cpu", tj.Cpu.bad}, {"memory", tj.Memory.bad}, {"registeredAt", tj.RegisteredAt.bad},
+		{"deregisteredAt", tj.DeregisteredAt.bad}, {"deleteRequestedAt", tj.DeleteRequestedAt.bad}, {"tags", tj.Tags.bad}} {
+		if f.err != nil {
+			msg := strings.TrimPrefix(f.err.Error(), strings.ToLower(f.name)+": ")
+			bad = append(bad, d.locateProblem(raw, base, fieldProblem{path: []string{f.name}, msg: msg}))
+		}
+	}
 	td := tj.TaskDefinition
-	td.Cpu, td.Memory = tj.Cpu.s, tj.Memory.s
-	td.RegisteredAt, td.DeregisteredAt, td.DeleteRequestedAt = tj.RegisteredAt.t, tj.DeregisteredAt.t, tj.DeleteRequestedAt.t
+	td.Cpu, td.Memory = tj.Cpu.v.s, tj.Memory.v.s
+	td.RegisteredAt, td.DeregisteredAt, td.DeleteRequestedAt = tj.RegisteredAt.v.t, tj.DeregisteredAt.v.t, tj.DeleteRequestedAt.v.t
 	if td.ContainerDefinitions == nil {
 		return nil, errors.New("task definition has no containerDefinitions")
 	}
@@ -423,7 +450,7 @@ func (d *doc) decodeTask(raw []byte, base int64) (*taskWithTags, error) {
 		bad = append(bad, d.locateProblem(raw, base, p))
 	}
 	slices.SortStableFunc(bad, func(a, b FieldError) int { return cmp.Or(a.Line-b.Line, a.Column-b.Column) })
-	return &taskWithTags{TaskDefinition: td, tags: tj.Tags, bad: bad}, nil
+	return &taskWithTags{TaskDefinition: td, tags: tj.Tags.v, bad: bad}, nil
 }
 
 type taskWithTags struct {

@@ -155,6 +155,12 @@ func TestRefusedFieldKeepsTheRest(t *testing.T) {
 			}},
 		{"inside describe-task-definition", `{"taskDefinition":{"family":"w","containerDefinitions":[{"name":"a","portMappings":[{"protocol":"http"}]}]}}`,
 			[]FieldError{{Path: "containerDefinitions/0/portMappings/0/protocol", Line: 1, Column: 97, Msg: `unknown value "http"`}}},
+		{"leniently read fields", `{"family":"w","cpu":true,"registeredAt":[1],"tags":5,"containerDefinitions":[{"name":"a"}]}`,
+			[]FieldError{
+				{Path: "cpu", Line: 1, Column: 21, Msg: "want a string or a number, got true"},
+				{Path: "registeredAt", Line: 1, Column: 41, Msg: "timestamp [1] is not a number"},
+				{Path: "tags", Line: 1, Column: 52, Msg: "want a list of {key, value} or a map"},
+			}},
 		{"bare container list", `[{"name":"a","privileged":1}]`,
 			[]FieldError{{Path: "containerDefinitions/0/privileged", Line: 1, Column: 27, Msg: "want true or false, got JSON number"}}},
 	}
