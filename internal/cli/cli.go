@@ -176,6 +176,14 @@ func scan(args []string, io IO) int {
 		if err == nil {
 			err = safeAdd(set, path, data)
 		}
+		var fe *load.FileError
+		if errors.As(err, &fe) && len(fe.Fields) > 0 {
+			// Known fields with refused values: reported, and the rest of the file is still scanned.
+			fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
+			failedInputs++
+			sources[path] = data
+			continue
+		}
 		if err != nil {
 			fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
 			failedInputs++
@@ -187,8 +195,10 @@ func scan(args []string, io IO) int {
 	eng := engine.New(cat, cfg)
 	imgs := images.link(set.Tasks)
 	rs := append(set.Resources(), imgs...)
+	findings := eng.Evaluate(rs, now)
+	unjudged(findings, set)
 	rep := &report.Report{
-		Findings:   eng.Evaluate(rs, now),
+		Findings:   reported(findings, cfg),
 		Resources:  len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images) + len(imgs),
 		Catalog:    cat,
 		Sources:    sources,
@@ -208,6 +218,20 @@ func scan(args []string, io IO) int {
 		return ExitFindings
 	}
 	return ExitOK
+}
+
+// reported returns the findings whose rule's profile is reported under cfg (reportProfiles); all of them by default.
+func reported(fs []engine.Finding, cfg *config.Config) []engine.Finding {
+	if cfg.ReportProfiles == nil {
+		return fs
+	}
+	out := fs[:0:0]
+	for _, f := range fs {
+		if cfg.Reports(f.Rule.Profile) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // alerting returns the findings whose rule's profile alerts under cfg (alertProfile); all of them by default.

@@ -171,6 +171,40 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
+// TestReportProfiles: both profiles are reported by default; reportProfiles narrows what the report shows, and the
+// exit status then judges only what is shown.
+func TestReportProfiles(t *testing.T) {
+	dir := t.TempDir()
+	// The privileged sidecar fails a baseline rule; dropping its capabilities block fails restricted ones too.
+	both := variant(t, dir, "both.json", func(doc, td map[string]any) { privileged(doc, td); keepsCapabilities(doc, td) })
+	low := variant(t, dir, "low.json", keepsCapabilities)
+	cfgDir := t.TempDir()
+	baselineOnly := writeFile(t, cfgDir, "baseline.json", `{"reportProfiles": ["baseline"], "alertProfile": "baseline"}`)
+	unalerted := writeFile(t, cfgDir, "unalerted.json", `{"reportProfiles": ["baseline"]}`)
+
+	_, all := scanJSON(t, both)
+	if all.find("task.privileged-container", "monitor") == nil || all.find("task.capabilities-not-dropped", "monitor") == nil {
+		t.Fatalf("by default both profiles are reported: %+v", all.Findings)
+	}
+	for _, cfg := range []string{baselineOnly, unalerted} {
+		r, rep := scanJSON(t, "--config", cfg, both)
+		if r.code != ExitFindings {
+			t.Errorf("%s: exit %d, want %d (the baseline failure)", cfg, r.code, ExitFindings)
+		}
+		if f := rep.find("task.privileged-container", "monitor"); f == nil || f.Status != "FAILED" {
+			t.Errorf("%s: the baseline finding is missing: %+v", cfg, f)
+		}
+		for _, f := range rep.Findings {
+			if f.RuleID == "task.capabilities-not-dropped" || f.RuleID == "task.root-user" {
+				t.Errorf("%s: restricted finding %s [%s] reported", cfg, f.RuleID, f.Container)
+			}
+		}
+		if r, _ := scanJSON(t, "--config", cfg, low); r.code != ExitOK {
+			t.Errorf("%s: only restricted failures, none reported: exit %d, want %d", cfg, r.code, ExitOK)
+		}
+	}
+}
+
 func TestFlagsAfterPaths(t *testing.T) {
 	priv := variant(t, t.TempDir(), "web.json", privileged)
 	if r := run(t, "scan", priv, "--fail-on", "CRITICAL"); r.code != ExitOK {
@@ -533,14 +567,6 @@ func TestBadInputs(t *testing.T) {
 		{name: "no containerDefinitions", make: func(t *testing.T, dir string) (string, []string) {
 			return writeFile(t, dir, "nocontainers.json", `{"taskDefinition": {"family": "x", "networkMode": "awsvpc"}}`), []string{"containerDefinitions"}
 		}},
-		{name: "unknown enum value", make: func(t *testing.T, dir string) (string, []string) {
-			return writeFile(t, dir, "enum.json", `{"family": "x", "networkMode": "bridged", "containerDefinitions": [{"name": "a", "image": "b"}]}`),
-				[]string{"networkMode", `"bridged"`}
-		}},
-		{name: "wrong type", make: func(t *testing.T, dir string) (string, []string) {
-			return writeFile(t, dir, "type.json", `{"family": "x", "containerDefinitions": [{"name": "a", "image": "b", "privileged": "yes"}]}`),
-				[]string{"line 1", "privileged"}
-		}},
 		{name: "truncated 50 MB describe-images", make: func(t *testing.T, dir string) (string, []string) {
 			data := describeImages(50 << 20)
 			cut := data[:len(data)/2]
@@ -609,6 +635,63 @@ func TestBadInputs(t *testing.T) {
 				t.Errorf("the good file's finding is missing from stdout: %+v", f)
 			}
 		})
+	}
+}
+
+// TestRefusedFieldKeepsTheFindings: a known field whose value the API refuses is an input error (exit 2, path, line
+// and column on stderr), and every finding the rest of the task definition supports is still reported; what the
+// refused value might have decided is NOT_AVAILABLE, never PASSED.
+func TestRefusedFieldKeepsTheFindings(t *testing.T) {
+	dir := t.TempDir()
+	good := variant(t, dir, "good.json", privileged)
+	bad := writeFile(t, dir, "bad.json", `{
+  "family": "web",
+  "networkMode": "awsvpc",
+  "containerDefinitions": [
+    {"name": "app", "image": "nginx", "privileged": true, "user": "1000",
+     "portMappings": [{"containerPort": 80, "protocol": "http"}]},
+    {"name": "side", "image": "busybox:1.36", "user": "1000", "readonlyRootFilesystem": "yes"},
+    {"name": "log", "image": "busybox:1.36", "user": "0"}
+  ]
+}`)
+	r, rep := scanJSON(t, dir)
+	if r.code != ExitError {
+		t.Errorf("exit %d, want %d", r.code, ExitError)
+	}
+	for _, w := range []string{
+		bad + `: line 6, column 57: containerDefinitions/0/portMappings/0/protocol: unknown value "http"`,
+		"line 7, column 89: containerDefinitions/1/readonlyRootFilesystem: want true or false, got JSON string",
+	} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	if rep.Summary.Resources != 2 {
+		t.Errorf("want both files' resources scanned, got %d", rep.Summary.Resources)
+	}
+	want := []struct{ rule, container, status, detail string }{
+		{"task.privileged-container", "app", "FAILED", `container "app" sets privileged: true`},                                         // the rest of container 0
+		{"task.root-user", "log", "FAILED", `"0"`},                                                                                      // an untouched container
+		{"task.writable-root-filesystem", "log", "FAILED", ""},                                                                          // an untouched container
+		{"task.writable-root-filesystem", "side", "NOT_AVAILABLE", "containerDefinitions/1/readonlyRootFilesystem (line 7, column 89)"}, // about the refused field itself
+		{"task.root-user", "side", "NOT_AVAILABLE", "holds a value the API refuses"},                                                    // would pass, but the container was read in part
+		{"task.host-port", "app", "NOT_AVAILABLE", "containerDefinitions/0/portMappings/0/protocol"},                                    // would pass
+		{"task.host-network-mode", "", "NOT_AVAILABLE", "read without it, the rule found: networkMode is awsvpc"},                       // task-level
+		{"task.privileged-container", "log", "PASSED", ""},                                                                              // nothing refused in its reach
+		{"task.privileged-container", "monitor", "FAILED", ""},                                                                          // the other file
+	}
+	for _, w := range want {
+		f := rep.find(w.rule, w.container)
+		if f == nil {
+			t.Errorf("%s [%s]: no finding", w.rule, w.container)
+			continue
+		}
+		if f.Status != w.status || !strings.Contains(f.Detail, w.detail) {
+			t.Errorf("%s [%s]: %s %q, want %s with %q", w.rule, w.container, f.Status, f.Detail, w.status, w.detail)
+		}
+	}
+	if f := rep.find("task.privileged-container", "monitor"); f != nil && f.Source != good {
+		t.Errorf("monitor finding from %s, want %s", f.Source, good)
 	}
 }
 

@@ -49,6 +49,12 @@ func WriteMarkdown(w io.Writer, metas []*rule.Meta) {
 		"known privilege escalation or exposure, `restricted` rules are hardening. HIGH and CRITICAL default severities are "+
 		"reserved for `baseline` rules; `restricted` rules default to LOW or MEDIUM. A configured severity override still wins.")
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "A task definition is a Windows task when `runtimePlatform.operatingSystemFamily` is `WINDOWS_SERVER_*` or, "+
+		"without one, when it is plainly Windows: a container image from `mcr.microsoft.com/windows*`, a `dotnet/framework`, "+
+		"`servercore` or `nanoserver` image, or a drive-letter path (`C:\\`) or named pipe as a working directory, mount "+
+		"point or host volume path. A `credentialSpecs` entry alone does not make it Windows (gMSA also serves Linux "+
+		"containers). Rules for Linux containers are NOT_APPLICABLE on a Windows task, and the detail says why the task is Windows.")
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| ID | resource | level | severity | profile | title | Security Hub control |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, m := range metas {

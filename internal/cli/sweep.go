@@ -136,7 +136,7 @@ func sweepCmd(args []string, io IO) int {
 	sw.Now = func() time.Time { return now }
 	res, sweepErr := sw.Run(ctx, targets)
 	rep := &report.Report{
-		Findings:   collected.findings,
+		Findings:   reported(collected.findings, cfg),
 		Resources:  collected.resources,
 		Catalog:    cat,
 		Now:        now,
@@ -157,7 +157,7 @@ func sweepCmd(args []string, io IO) int {
 		fmt.Fprintf(io.Stderr, "ecsaudit: %d revision(s) could not be read; the report covers the others\n", len(res.Unavailable))
 		return ExitError
 	}
-	if max := report.MaxFailedSeverity(rep.Findings); max != "" && max.AtLeast(threshold) {
+	if max := report.MaxFailedSeverity(alerting(rep.Findings, cfg)); max != "" && max.AtLeast(threshold) {
 		return ExitFindings
 	}
 	return ExitOK

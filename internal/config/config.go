@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,10 +34,20 @@ type Config struct {
 	// empty means both. Findings of the other profile are still reported. Like MinSeverity it is not part of a
 	// configuration's hash.
 	AlertProfile rule.Profile `json:"-"`
+	// ReportProfiles, when set, are the profiles whose findings the CLI's reports show; nil means both, so nothing
+	// is hidden. The functions import both profiles into Security Hub whatever it says. Not part of a
+	// configuration's hash.
+	ReportProfiles []rule.Profile `json:"-"`
 }
 
-// Alerts reports whether FAILED findings of a rule in profile p alert under the configuration.
+// Alerts reports whether FAILED findings of a rule in profile p alert under the configuration: the CLI's exit
+// status, and the functions' SNS notifications.
 func (c *Config) Alerts(p rule.Profile) bool { return c.AlertProfile == "" || p == c.AlertProfile }
+
+// Reports reports whether the CLI's reports show findings of a rule in profile p.
+func (c *Config) Reports(p rule.Profile) bool {
+	return c.ReportProfiles == nil || slices.Contains(c.ReportProfiles, p)
+}
 
 // RuleOverride changes one rule.
 type RuleOverride struct {
@@ -86,6 +97,7 @@ type file struct {
 	ScanGraceMinutes              *int                `json:"scanGraceMinutes"`
 	DefaultLogDriverMode          string              `json:"defaultLogDriverMode"`
 	AlertProfile                  string              `json:"alertProfile"`
+	ReportProfiles                *[]string           `json:"reportProfiles"`
 	MaxSuppressionDays            *int                `json:"maxSuppressionDays"`
 	Suppressions                  []fileSuppression   `json:"suppressions"`
 }
@@ -183,6 +195,25 @@ func Parse(source string, data []byte, known func(id string) bool) (*Config, err
 			bad("alertProfile", "want \"baseline\" or \"restricted\", got %q", f.AlertProfile)
 		}
 		c.AlertProfile = p
+	}
+	if f.ReportProfiles != nil {
+		c.ReportProfiles = []rule.Profile{}
+		for i, v := range *f.ReportProfiles {
+			p, err := rule.ParseProfile(v)
+			if err != nil {
+				bad(fmt.Sprintf("reportProfiles[%d]", i), "want \"baseline\" or \"restricted\", got %q", v)
+				continue
+			}
+			if !slices.Contains(c.ReportProfiles, p) {
+				c.ReportProfiles = append(c.ReportProfiles, p)
+			}
+		}
+		switch {
+		case len(*f.ReportProfiles) == 0:
+			bad("reportProfiles", "empty: name at least one profile, or leave the key out to report both")
+		case c.AlertProfile != "" && len(c.ReportProfiles) > 0 && !c.Reports(c.AlertProfile):
+			bad("alertProfile", "%q is not among reportProfiles: it would alert on findings that are not reported", c.AlertProfile)
+		}
 	}
 	if f.MaxSuppressionDays != nil {
 		if *f.MaxSuppressionDays <= 0 {

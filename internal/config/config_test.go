@@ -156,3 +156,30 @@ func TestAlertProfile(t *testing.T) {
 		t.Errorf("unknown profile: error %v, want it to name alertProfile", err)
 	}
 }
+
+func TestReportProfiles(t *testing.T) {
+	if d := Default(); !d.Reports(rule.Baseline) || !d.Reports(rule.Restricted) {
+		t.Error("by default both profiles are reported")
+	}
+	c, err := Parse("c.json", []byte(`{"reportProfiles": ["Baseline", "baseline"], "alertProfile": "baseline"}`), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Reports(rule.Baseline) || c.Reports(rule.Restricted) || len(c.ReportProfiles) != 1 {
+		t.Errorf("reportProfiles [baseline]: %v", c.ReportProfiles)
+	}
+	c, err = Parse("c.json", []byte(`{"reportProfiles": ["restricted", "baseline"]}`), known)
+	if err != nil || !c.Reports(rule.Baseline) || !c.Reports(rule.Restricted) {
+		t.Errorf("both listed: %v, %v", err, c)
+	}
+	for _, tc := range []struct{ doc, want string }{
+		{`{"reportProfiles": []}`, "reportProfiles: empty"},
+		{`{"reportProfiles": ["baseline", "strict"]}`, `reportProfiles[1]: want "baseline" or "restricted", got "strict"`},
+		{`{"reportProfiles": "baseline"}`, "reportProfiles"},
+		{`{"reportProfiles": ["restricted"], "alertProfile": "baseline"}`, `alertProfile: "baseline" is not among reportProfiles`},
+	} {
+		if _, err := Parse("c.json", []byte(tc.doc), known); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want it to contain %q", tc.doc, err, tc.want)
+		}
+	}
+}

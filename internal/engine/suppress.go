@@ -13,6 +13,10 @@ import (
 // SuppressTag is the resource tag that waives findings on that resource.
 const SuppressTag = "ecsaudit:suppress"
 
+// TagWaiverReason is the reason of a waiver from the SuppressTag tag, which carries none of its own: it only says
+// where the waiver came from, as its By does.
+const TagWaiverReason = "waived by the resource's " + SuppressTag + " tag"
+
 // maxTagValue is the longest tag value ECS and ECR accept.
 const maxTagValue = 256
 
@@ -59,7 +63,7 @@ func (e *Engine) suppressionsFor(s *suppressions, r model.Resource, id string, n
 			if ref.TagsChangedBy != "" {
 				w.by += " (tags last changed by " + ref.TagsChangedBy + ")"
 			}
-			w.reason = "waived by the resource's " + SuppressTag + " tag"
+			w.reason = TagWaiverReason
 			s.list = append(s.list, w)
 		}
 		s.invalid = strings.Join(problems, "; ")

@@ -93,7 +93,7 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	pub := publish.New(securityhub.NewFromConfig(cfg), store, pubOpts)
 	sink := &publish.Sink{Publisher: pub, State: store, Metrics: rec, Log: log}
 	if fc.TopicARN != "" {
-		opts := publish.NotifyOptions{TopicARN: fc.TopicARN, Threshold: fc.NotifyThreshold, Partition: partition}
+		opts := publish.NotifyOptions{TopicARN: fc.TopicARN, Threshold: fc.NotifyThreshold, AlertProfile: fc.Audit.AlertProfile, Partition: partition}
 		sink.Notifier = publish.NewNotifier(sns.NewFromConfig(cfg), store, opts)
 		if fc.Baseline {
 			opts.Baseline = true

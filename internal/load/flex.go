@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -117,7 +118,7 @@ func (t *tagList) UnmarshalJSON(b []byte) error {
 	}
 	var list []struct{ Key, Value *string }
 	if err := json.Unmarshal(b, &list); err != nil {
-		return fmt.Errorf("tags: want a list of {key, value} or a map: %w", err)
+		return errors.New("tags: want a list of {key, value} or a map")
 	}
 	for _, e := range list {
 		if e.Key == nil {

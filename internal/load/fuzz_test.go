@@ -1,6 +1,7 @@
 package load
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -83,6 +84,19 @@ func FuzzLoad(f *testing.F) {
 				}
 				if strings.Contains(msg, "%!") {
 					t.Fatalf("strict=%v: error with a formatting mistake: %q", opts.Strict, msg)
+				}
+				var fe *FileError
+				if errors.As(err, &fe) && len(fe.Fields) > 0 {
+					// Refused fields: reported, each with a line and column, and the input kept without them.
+					if len(s.Tasks) == before.t {
+						t.Fatalf("strict=%v: %s has refused fields but no task definition was kept: %q", opts.Strict, sources[i], msg)
+					}
+					for _, f := range fe.Fields {
+						if f.Line < 1 || f.Column < 1 || f.Path == "" {
+							t.Fatalf("strict=%v: refused field not located: %+v", opts.Strict, f)
+						}
+					}
+					continue
 				}
 				if s.snapshot() != before {
 					t.Fatalf("strict=%v: failed Add of %s kept part of the input: %+v, before %+v", opts.Strict, sources[i], s.snapshot(), before)

@@ -4,10 +4,12 @@ package load
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,7 +39,11 @@ type Set struct {
 	policies   []attachment
 	lifecycles []attachment
 	findings   map[string][]model.ScanFinding // by image digest; nil until scan findings are read
+	fieldErrs  map[*model.TaskDefinition][]FieldError
 }
+
+// FieldErrors returns the known fields of t whose values the API model refuses; t was read without them.
+func (s *Set) FieldErrors(t *model.TaskDefinition) []FieldError { return s.fieldErrs[t] }
 
 type attachment struct {
 	registryID, repo, text, source string
@@ -50,17 +56,34 @@ func NewSet(opts Options) *Set { return &Set{opts: opts} }
 type FileError struct {
 	Source string
 	Msg    string
+	// Fields, when set, are known fields whose values the API model refuses; everything else in the input was
+	// read and kept (Msg is then empty).
+	Fields []FieldError
 }
 
-func (e *FileError) Error() string { return e.Source + ": " + e.Msg }
+func (e *FileError) Error() string {
+	if len(e.Fields) == 0 {
+		return e.Source + ": " + e.Msg
+	}
+	msgs := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		msgs[i] = f.Error()
+	}
+	return e.Source + ": " + strings.Join(msgs, "; ") + " (the rest of the file was scanned)"
+}
 
-// Add reads one input. On error nothing from that input is kept, and the error names the source and the problem.
+// Add reads one input. On error nothing from that input is kept, and the error names the source and the problem;
+// the exception is a known field whose value the API model refuses, which leaves the rest of its resource read:
+// Add then keeps the input and returns a FileError listing those fields.
 func (s *Set) Add(source string, data []byte) error {
 	d := &doc{set: s, source: source, data: data}
 	before := s.snapshot()
 	if err := d.read(); err != nil {
 		s.restore(before)
 		return &FileError{Source: source, Msg: err.Error()}
+	}
+	if len(d.fieldErrs) > 0 {
+		return &FileError{Source: source, Fields: d.fieldErrs}
 	}
 	return nil
 }
@@ -72,15 +95,19 @@ func (s *Set) snapshot() snapshot {
 }
 
 func (s *Set) restore(n snapshot) {
+	for _, t := range s.Tasks[n.t:] {
+		delete(s.fieldErrs, t)
+	}
 	s.Tasks, s.Repos, s.Registries, s.Images = s.Tasks[:n.t], s.Repos[:n.r], s.Registries[:n.g], s.Images[:n.i]
 	s.policies, s.lifecycles = s.policies[:n.p], s.lifecycles[:n.l]
 }
 
 // doc is one input being read.
 type doc struct {
-	set    *Set
-	source string
-	data   []byte
+	set       *Set
+	source    string
+	data      []byte
+	fieldErrs []FieldError
 }
 
 // read reads the input with encoding/json and locates every problem it finds.
@@ -361,38 +388,75 @@ func (d *doc) readConfigItems(m member) error {
 // taskJSON is a task definition as written by people and tools: the SDK type plus the fields it decodes leniently.
 type taskJSON struct {
 	ecstypes.TaskDefinition
-	Cpu               flexString `json:"Cpu"`
-	Memory            flexString `json:"Memory"`
-	RegisteredAt      flexTime   `json:"RegisteredAt"`
-	DeregisteredAt    flexTime   `json:"DeregisteredAt"`
-	DeleteRequestedAt flexTime   `json:"DeleteRequestedAt"`
+	Cpu               refusable[flexString, *flexString] `json:"Cpu"`
+	Memory            refusable[flexString, *flexString] `json:"Memory"`
+	RegisteredAt      refusable[flexTime, *flexTime]     `json:"RegisteredAt"`
+	DeregisteredAt    refusable[flexTime, *flexTime]     `json:"DeregisteredAt"`
+	DeleteRequestedAt refusable[flexTime, *flexTime]     `json:"DeleteRequestedAt"`
 	// Tags appear in register-task-definition input.
-	Tags tagList `json:"Tags"`
+	Tags refusable[tagList, *tagList] `json:"Tags"`
 }
 
+// refusable decodes a leniently read field and keeps a value it refuses as that field's error, instead of ending the
+// decoding of the whole document as an error from an UnmarshalJSON method does.
+type refusable[T any, PT interface {
+	*T
+	json.Unmarshaler
+}] struct {
+	v   T
+	bad error
+}
+
+func (r *refusable[T, PT]) UnmarshalJSON(b []byte) error {
+	if err := PT(&r.v).UnmarshalJSON(b); err != nil {
+		r.bad = err
+	}
+	return nil
+}
+
+// decodeTask reads one task definition whose text raw starts at base. A known field of the wrong JSON type, or with
+// a value outside its enumeration, does not stop it: the task is read without it (encoding/json skips such a value
+// and reads the rest) and the field is returned among the task's field errors.
 func (d *doc) decodeTask(raw []byte, base int64) (*taskWithTags, error) {
 	var tj taskJSON
+	var bad []FieldError
 	if err := d.decode(raw, base, &tj); err != nil {
-		return nil, err
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return nil, err
+		}
+		bad = append(bad, d.locateTypeError(raw, base, te))
+	}
+	for _, f := range []struct {
+		name string
+		err  error
+	}{{"cpu", tj.Cpu.bad}, {"memory", tj.Memory.bad}, {"registeredAt", tj.RegisteredAt.bad},
+		{"deregisteredAt", tj.DeregisteredAt.bad}, {"deleteRequestedAt", tj.DeleteRequestedAt.bad}, {"tags", tj.Tags.bad}} {
+		if f.err != nil {
+			msg := strings.TrimPrefix(f.err.Error(), strings.ToLower(f.name)+": ")
+			bad = append(bad, d.locateProblem(raw, base, fieldProblem{path: []string{f.name}, msg: msg}))
+		}
 	}
 	td := tj.TaskDefinition
-	td.Cpu, td.Memory = tj.Cpu.s, tj.Memory.s
-	td.RegisteredAt, td.DeregisteredAt, td.DeleteRequestedAt = tj.RegisteredAt.t, tj.DeregisteredAt.t, tj.DeleteRequestedAt.t
+	td.Cpu, td.Memory = tj.Cpu.v.s, tj.Memory.v.s
+	td.RegisteredAt, td.DeregisteredAt, td.DeleteRequestedAt = tj.RegisteredAt.v.t, tj.DeregisteredAt.v.t, tj.DeleteRequestedAt.v.t
 	if td.ContainerDefinitions == nil {
 		return nil, errors.New("task definition has no containerDefinitions")
 	}
 	if len(td.ContainerDefinitions) == 0 {
 		return nil, errors.New("task definition has an empty containerDefinitions list")
 	}
-	if err := validateTask(&td); err != nil {
-		return nil, err
+	for _, p := range validateTask(&td) {
+		bad = append(bad, d.locateProblem(raw, base, p))
 	}
-	return &taskWithTags{TaskDefinition: td, tags: tj.Tags}, nil
+	slices.SortStableFunc(bad, func(a, b FieldError) int { return cmp.Or(a.Line-b.Line, a.Column-b.Column) })
+	return &taskWithTags{TaskDefinition: td, tags: tj.Tags.v, bad: bad}, nil
 }
 
 type taskWithTags struct {
 	ecstypes.TaskDefinition
 	tags tagList
+	bad  []FieldError
 }
 
 func (d *doc) decode(raw []byte, base int64, v any) error {
@@ -411,7 +475,10 @@ func (d *doc) decode(raw []byte, base int64, v any) error {
 			}
 		}
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &se) || errors.As(err, &te) {
+		if errors.As(err, &te) {
+			return &typeError{msg: describeJSONError(d.data, base, err), te: te}
+		}
+		if errors.As(err, &se) {
 			return errors.New(describeJSONError(d.data, base, err))
 		}
 		l, c := position(d.data, base)
@@ -426,6 +493,13 @@ func (d *doc) addTask(td *taskWithTags, tags tagList, path string) {
 	t.Tags = map[string]string(td.tags)
 	if tags != nil {
 		t.Tags = map[string]string(tags)
+	}
+	if len(td.bad) > 0 {
+		if d.set.fieldErrs == nil {
+			d.set.fieldErrs = map[*model.TaskDefinition][]FieldError{}
+		}
+		d.set.fieldErrs[t] = td.bad
+		d.fieldErrs = append(d.fieldErrs, td.bad...)
 	}
 	d.set.identify(&t.Ref, aws.ToString(td.TaskDefinitionArn))
 	if t.ID() == "" {

@@ -1,6 +1,8 @@
 package load
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -97,9 +99,6 @@ func TestErrorsNameTheProblem(t *testing.T) {
 		{"truncated", `{"family":"w","containerDefinitions":[{"name":"a"`, []string{"unexpected end of input"}, Options{}},
 		{"no containerDefinitions", `{"taskDefinition":{"family":"w"}}`, []string{"no containerDefinitions"}, Options{}},
 		{"empty containerDefinitions", `{"family":"w","containerDefinitions":[]}`, []string{"empty containerDefinitions"}, Options{}},
-		{"unknown enum", `{"family":"w","networkMode":"bridged","containerDefinitions":[{"name":"a"}]}`, []string{"networkMode", `"bridged"`}, Options{}},
-		{"unknown enum in container", `{"family":"w","containerDefinitions":[{"name":"a","logConfiguration":{"logDriver":"syslogd"}}]}`, []string{"containerDefinitions[0].logConfiguration.logDriver"}, Options{}},
-		{"wrong type", "{\"family\":\"w\",\n\"containerDefinitions\":[{\"name\":\"a\",\"privileged\":\"yes\"}]}", []string{"line 2", "privileged", "true or false"}, Options{}},
 		{"wrong shape", `{"hello":"world"}`, []string{"wrong shape", "hello"}, Options{}},
 		{"scalar", `42`, []string{"wrong shape"}, Options{}},
 		{"empty", ``, []string{"empty input"}, Options{}},
@@ -129,6 +128,95 @@ func TestErrorsNameTheProblem(t *testing.T) {
 	// Lenient decoding ignores the unknown field.
 	if _, err := add(t, Options{}, `{"family":"w","containerDefinitions":[{"name":"a","privilegd":true}]}`); err != nil {
 		t.Errorf("lenient decoding failed: %v", err)
+	}
+}
+
+// TestRefusedFieldKeepsTheRest: a known field whose value the API model refuses (outside its enumeration, or of the
+// wrong JSON type) is reported with its path, line and column, and the task definition is kept without it.
+func TestRefusedFieldKeepsTheRest(t *testing.T) {
+	tests := []struct {
+		name, doc string
+		want      []FieldError // Msg holds a fragment of the message
+	}{
+		{"unknown enum", `{"family":"w","networkMode":"bridged","containerDefinitions":[{"name":"a"}]}`,
+			[]FieldError{{Path: "networkMode", Line: 1, Column: 29, Msg: `unknown value "bridged" (want one of [bridge host awsvpc none])`}}},
+		{"unknown enum in container", "{\"family\":\"w\",\"containerDefinitions\":[\n {\"name\":\"a\"},\n {\"name\":\"b\",\"logConfiguration\":{\"logDriver\":\"syslogd\"}}]}",
+			[]FieldError{{Path: "containerDefinitions/1/logConfiguration/logDriver", Line: 3, Column: 46, Msg: `unknown value "syslogd"`}}},
+		{"protocol http", "{\"family\":\"w\",\"containerDefinitions\":[{\"name\":\"a\",\n \"portMappings\":[{\"containerPort\":80},{\"containerPort\":81,\"protocol\":\"http\"}]}]}",
+			[]FieldError{{Path: "containerDefinitions/0/portMappings/1/protocol", Line: 2, Column: 70, Msg: `unknown value "http"`}}},
+		{"wrong type", "{\"family\":\"w\",\n\"containerDefinitions\":[{\"name\":\"a\",\"privileged\":\"yes\"}]}",
+			[]FieldError{{Path: "containerDefinitions/0/privileged", Line: 2, Column: 50, Msg: "want true or false, got JSON string"}}},
+		{"wrong type in the second container, keys in any case", "{\"Family\":\"w\",\"ContainerDefinitions\":[{\"Name\":\"a\",\"Privileged\":true},\n{\"Name\":\"b\",\"LogConfiguration\":{\"logDriver\":\"awslogs\",\"secretOptions\":{\"name\":\"x\"}}}]}",
+			[]FieldError{{Path: "ContainerDefinitions/1/LogConfiguration/secretOptions", Line: 2, Column: 71, Msg: "want a list, got JSON object"}}},
+		{"type and enum together", `{"family":"w","pidMode":"hst","containerDefinitions":[{"name":"a","memory":"512"}]}`,
+			[]FieldError{
+				{Path: "pidMode", Line: 1, Column: 25, Msg: `unknown value "hst"`},
+				{Path: "containerDefinitions/0/memory", Line: 1, Column: 76, Msg: "want a number, got JSON string"},
+			}},
+		{"inside describe-task-definition", `{"taskDefinition":{"family":"w","containerDefinitions":[{"name":"a","portMappings":[{"protocol":"http"}]}]}}`,
+			[]FieldError{{Path: "containerDefinitions/0/portMappings/0/protocol", Line: 1, Column: 97, Msg: `unknown value "http"`}}},
+		{"leniently read fields", `{"family":"w","cpu":true,"registeredAt":[1],"tags":5,"containerDefinitions":[{"name":"a"}]}`,
+			[]FieldError{
+				{Path: "cpu", Line: 1, Column: 21, Msg: "want a string or a number, got true"},
+				{Path: "registeredAt", Line: 1, Column: 41, Msg: "timestamp [1] is not a number"},
+				{Path: "tags", Line: 1, Column: 52, Msg: "want a list of {key, value} or a map"},
+			}},
+		{"bare container list", `[{"name":"a","privileged":1}]`,
+			[]FieldError{{Path: "containerDefinitions/0/privileged", Line: 1, Column: 27, Msg: "want true or false, got JSON number"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := add(t, Options{}, tt.doc)
+			var fe *FileError
+			if !errors.As(err, &fe) || len(fe.Fields) == 0 {
+				t.Fatalf("want a FileError with refused fields, got %v", err)
+			}
+			if !strings.HasPrefix(err.Error(), "f0.json: line ") {
+				t.Errorf("error does not name the file and a line: %v", err)
+			}
+			if len(s.Tasks) != 1 {
+				t.Fatalf("the task definition was not kept: %d tasks", len(s.Tasks))
+			}
+			got := s.FieldErrors(s.Tasks[0])
+			if len(got) != len(tt.want) || len(fe.Fields) != len(tt.want) {
+				t.Fatalf("got field errors %+v, want %+v", got, tt.want)
+			}
+			for i, w := range tt.want {
+				g := got[i]
+				if g.Path != w.Path || g.Line != w.Line || g.Column != w.Column || !strings.Contains(g.Msg, w.Msg) {
+					t.Errorf("field error %d: got %+v, want %+v", i, g, w)
+				}
+				if !strings.Contains(err.Error(), fmt.Sprintf("line %d, column %d: %s: ", w.Line, w.Column, w.Path)) {
+					t.Errorf("error %q does not locate %s", err, w.Path)
+				}
+			}
+			if len(s.Tasks[0].Def.ContainerDefinitions) == 0 || s.Tasks[0].Def.ContainerDefinitions[0].Name == nil {
+				t.Errorf("the rest of the task definition was not read: %+v", s.Tasks[0].Def)
+			}
+		})
+	}
+	// The rest is read: the first container's privileged flag survives the second container's bad field.
+	s, _ := add(t, Options{}, tests[4].doc)
+	if c := s.Tasks[0].Def.ContainerDefinitions[0]; c.Privileged == nil || !*c.Privileged {
+		t.Errorf("privileged of container a was lost: %+v", c)
+	}
+	// A failed input later in the same file drops the refused fields it had recorded.
+	s, err := add(t, Options{}, `{"configurationItems":[{"resourceType":"AWS::ECS::TaskDefinition","configuration":{"family":"a","networkMode":"bridged","containerDefinitions":[{"name":"a"}]}},{"resourceType":"AWS::ECS::TaskDefinition","configuration":{"family":"b"}}]}`)
+	if err == nil || len(s.Tasks) != 0 || len(s.fieldErrs) != 0 {
+		t.Errorf("a failed input kept tasks or field errors: %v, %d, %v", err, len(s.Tasks), s.fieldErrs)
+	}
+}
+
+func TestVisitValues(t *testing.T) {
+	doc := []byte(`{"a": [1, {"b": "x", "c": []}, [true]], "d": {}, "e": null}`)
+	var got []string
+	visitValues(doc, func(path []string, start int64) bool {
+		got = append(got, fmt.Sprintf("%s@%d", strings.Join(path, "/"), start))
+		return true
+	})
+	want := "@0 a@6 a/0@7 a/1@10 a/1/b@16 a/1/c@26 a/2@31 a/2/0@32 d@45 e@54"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
 	}
 }
 

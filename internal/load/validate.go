@@ -26,56 +26,46 @@ func indexed(list string, i int, rest string) func() string {
 	return func() string { return list + "[" + strconv.Itoa(i) + "]" + rest }
 }
 
-func validateTask(td *ecstypes.TaskDefinition) error {
-	if err := check(td.NetworkMode, ecstypes.NetworkMode("").Values(), name("networkMode")); err != nil {
-		return err
+// unknown reports a value outside the SDK's list of known values as a problem at path; an empty value is absent.
+func unknown[E ~string](out []fieldProblem, v E, known []E, path ...string) []fieldProblem {
+	if v == "" || slices.Contains(known, v) {
+		return out
 	}
-	if err := check(td.PidMode, ecstypes.PidMode("").Values(), name("pidMode")); err != nil {
-		return err
-	}
-	if err := check(td.IpcMode, ecstypes.IpcMode("").Values(), name("ipcMode")); err != nil {
-		return err
-	}
-	if err := check(td.Status, ecstypes.TaskDefinitionStatus("").Values(), name("status")); err != nil {
-		return err
-	}
+	return append(out, fieldProblem{path: path, msg: fmt.Sprintf("unknown value %q (want one of %v)", string(v), known)})
+}
+
+// validateTask lists every enumerated field of td whose value the API model does not know, each at its path.
+func validateTask(td *ecstypes.TaskDefinition) []fieldProblem {
+	var out []fieldProblem
+	out = unknown(out, td.NetworkMode, ecstypes.NetworkMode("").Values(), "networkMode")
+	out = unknown(out, td.PidMode, ecstypes.PidMode("").Values(), "pidMode")
+	out = unknown(out, td.IpcMode, ecstypes.IpcMode("").Values(), "ipcMode")
+	out = unknown(out, td.Status, ecstypes.TaskDefinitionStatus("").Values(), "status")
 	for i, c := range td.RequiresCompatibilities {
-		if err := check(c, ecstypes.Compatibility("").Values(), indexed("requiresCompatibilities", i, "")); err != nil {
-			return err
-		}
+		out = unknown(out, c, ecstypes.Compatibility("").Values(), "requiresCompatibilities", strconv.Itoa(i))
 	}
 	if rp := td.RuntimePlatform; rp != nil {
-		if err := check(rp.OperatingSystemFamily, ecstypes.OSFamily("").Values(), name("runtimePlatform.operatingSystemFamily")); err != nil {
-			return err
-		}
-		if err := check(rp.CpuArchitecture, ecstypes.CPUArchitecture("").Values(), name("runtimePlatform.cpuArchitecture")); err != nil {
-			return err
-		}
+		out = unknown(out, rp.OperatingSystemFamily, ecstypes.OSFamily("").Values(), "runtimePlatform", "operatingSystemFamily")
+		out = unknown(out, rp.CpuArchitecture, ecstypes.CPUArchitecture("").Values(), "runtimePlatform", "cpuArchitecture")
 	}
 	for i, v := range td.Volumes {
 		if efs := v.EfsVolumeConfiguration; efs != nil {
-			if err := check(efs.TransitEncryption, ecstypes.EFSTransitEncryption("").Values(),
-				indexed("volumes", i, ".efsVolumeConfiguration.transitEncryption")); err != nil {
-				return err
-			}
+			out = unknown(out, efs.TransitEncryption, ecstypes.EFSTransitEncryption("").Values(),
+				"volumes", strconv.Itoa(i), "efsVolumeConfiguration", "transitEncryption")
 		}
 	}
 	for i, c := range td.ContainerDefinitions {
+		ci := strconv.Itoa(i)
 		if c.LogConfiguration != nil {
-			if err := check(c.LogConfiguration.LogDriver, ecstypes.LogDriver("").Values(),
-				indexed("containerDefinitions", i, ".logConfiguration.logDriver")); err != nil {
-				return err
-			}
+			out = unknown(out, c.LogConfiguration.LogDriver, ecstypes.LogDriver("").Values(),
+				"containerDefinitions", ci, "logConfiguration", "logDriver")
 		}
 		for j, p := range c.PortMappings {
-			if err := check(p.Protocol, ecstypes.TransportProtocol("").Values(), func() string {
-				return "containerDefinitions[" + strconv.Itoa(i) + "].portMappings[" + strconv.Itoa(j) + "].protocol"
-			}); err != nil {
-				return err
-			}
+			out = unknown(out, p.Protocol, ecstypes.TransportProtocol("").Values(),
+				"containerDefinitions", ci, "portMappings", strconv.Itoa(j), "protocol")
 		}
 	}
-	return nil
+	return out
 }
 
 func validateRepo(r *ecrtypes.Repository) error {

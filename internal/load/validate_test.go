@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -22,7 +23,9 @@ func TestCheckMessage(t *testing.T) {
 		t.Fatalf("a known value: %v", err)
 	}
 	td := &ecstypes.TaskDefinition{ContainerDefinitions: []ecstypes.ContainerDefinition{{}, {PortMappings: []ecstypes.PortMapping{{}, {Protocol: "sctp"}}}}}
-	if err := validateTask(td); err == nil || err.Error() != `containerDefinitions[1].portMappings[1].protocol: unknown value "sctp" (want one of [tcp udp])` {
-		t.Fatalf("validateTask: %v", err)
+	got := validateTask(td)
+	if len(got) != 1 || strings.Join(got[0].path, "/") != "containerDefinitions/1/portMappings/1/protocol" ||
+		got[0].msg != `unknown value "sctp" (want one of [tcp udp])` {
+		t.Fatalf("validateTask: %+v", got)
 	}
 }

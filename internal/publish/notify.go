@@ -41,6 +41,9 @@ type NotifyOptions struct {
 	TopicARN string
 	// Threshold is the lowest severity notified (default HIGH).
 	Threshold rule.Severity
+	// AlertProfile, when set, is the only rule profile whose new failures are notified (the configuration's
+	// alertProfile); empty notifies both. Security Hub receives the findings of both either way.
+	AlertProfile rule.Profile
 	// Baseline records findings as notified without sending.
 	Baseline bool
 	// MaxListed caps the findings listed in the text body (default 20); the JSON form lists all.
@@ -146,7 +149,7 @@ func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (NotifyResul
 	}
 	var due []*engine.Finding
 	for _, f := range fresh {
-		if f.Severity.AtLeast(n.opts.Threshold) {
+		if f.Severity.AtLeast(n.opts.Threshold) && (n.opts.AlertProfile == "" || f.Rule.Profile == n.opts.AlertProfile) {
 			due = append(due, f)
 		}
 	}

@@ -42,7 +42,7 @@ var CPULimit = register(&Rule{
 				withoutCPU = append(withoutCPU, strconv.Quote(t.ContainerName(i)))
 			}
 		}
-		if t.Windows() {
+		if taskOS(t).windows {
 			if len(withoutCPU) == 0 {
 				return one(pass("task-level cpu is not set, but this is a Windows task and every container " +
 					"sets cpu, which Windows enforces as an absolute limit"))

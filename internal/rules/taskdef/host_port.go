@@ -39,7 +39,7 @@ var HostPort = register(&Rule{
 		label := string(mode)
 		if mode == "" {
 			mode, label = ecstypes.NetworkModeBridge, "unset, so bridge"
-			if t.Windows() {
+			if taskOS(t).windows {
 				label = "unset, so Windows NAT, which publishes host ports like bridge"
 			}
 			if t.FargateOnly() {

@@ -26,11 +26,11 @@ func perContainer(t *model.TaskDefinition, check func(i int, c *ecstypes.Contain
 	return out
 }
 
-// linuxOnly makes every container NOT_APPLICABLE on a Windows task.
+// linuxOnly makes every container NOT_APPLICABLE on a Windows task (see taskOS), saying why the task is Windows.
 func linuxOnly(t *model.TaskDefinition, check func(i int, c *ecstypes.ContainerDefinition) rule.Result) []rule.Result {
-	if t.Windows() {
+	if fam := taskOS(t); fam.windows {
 		return perContainer(t, func(int, *ecstypes.ContainerDefinition) rule.Result {
-			return rule.Result{Status: rule.NotApplicable, Detail: "Windows task: the rule applies to Linux containers only"}
+			return inapplicable("Windows task (" + fam.why + "): the rule applies to Linux containers only")
 		})
 	}
 	return perContainer(t, check)
@@ -43,7 +43,7 @@ func one(r rule.Result) []rule.Result {
 
 // windowsOnly makes every container NOT_APPLICABLE on a Linux task; the mirror of linuxOnly.
 func windowsOnly(t *model.TaskDefinition, check func(i int, c *ecstypes.ContainerDefinition) rule.Result) []rule.Result {
-	if !t.Windows() {
+	if !taskOS(t).windows {
 		return perContainer(t, func(int, *ecstypes.ContainerDefinition) rule.Result {
 			return rule.Result{Status: rule.NotApplicable, Detail: "Linux task: the rule applies to Windows containers only"}
 		})

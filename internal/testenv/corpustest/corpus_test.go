@@ -245,15 +245,20 @@ var lineColumn = regexp.MustCompile(`line \d+, column \d+`)
 // rejected lists the corpus files that are valid JSON but that the scan must refuse, and why: they are not a
 // shape the tool reads (cli.md), or the AWS API would refuse them too.
 var rejected = map[string]string{
-	// networkMode and requiresCompatibilities are unrendered {{placeholders}}: ECS refuses such values, and
-	// guessing a network mode could hide host networking.
-	"taskdefs/073-cwagent-prometheus-replica.json": "networkMode is the placeholder {{networkmode}}",
-	// The API wants a list; ECS refuses the definition as written.
-	"taskdefs/080-firelens-signalfx-secretoptions-object.json":        "logConfiguration.secretOptions is an object, not a list",
 	"ecr/get-repository-policy-c7n-not-found-error.json":              "a recorded AWS error response, not a resource",
 	"ecr/set-repository-policy-input-public-pull-awscli-example.json": "a bare policy document: names no repository",
 	"ecr/put-image-scanning-configuration-output-awscli-example.json": "put-image-scanning-configuration output: not a supported shape",
 	"ecr/put-image-tag-mutability-output-awscli-example.json":         "put-image-tag-mutability output: not a supported shape",
+}
+
+// partial lists the corpus files with known fields whose values the API refuses: each is an input error (exit 2, the
+// file named on stderr), and the rest of the task definition is still scanned and reported.
+var partial = map[string]string{
+	// networkMode and requiresCompatibilities are unrendered {{placeholders}}: ECS refuses such values, and
+	// guessing a network mode could hide host networking, so what they decide is NOT_AVAILABLE.
+	"taskdefs/073-cwagent-prometheus-replica.json": "networkMode is the placeholder {{networkmode}}",
+	// The API wants a list; ECS refuses the definition as written.
+	"taskdefs/080-firelens-signalfx-secretoptions-object.json": "logConfiguration.secretOptions is an object, not a list",
 }
 
 // resourceless lists the supported files that describe no resource of their own.
@@ -300,6 +305,21 @@ func TestWholeCorpus(t *testing.T) {
 				}
 				if !strings.Contains(stderr, path) || !lineColumn.MatchString(stderr) {
 					t.Errorf("%s is not valid JSON: stderr must name the file and a line and column, got:\n%s", name, stderr)
+				}
+			case partial[name] != "":
+				if code != cli.ExitError || !strings.Contains(stderr, path) || !lineColumn.MatchString(stderr) {
+					t.Errorf("%s has refused fields (%s): want exit %d and the file, line and column on stderr; got exit %d, stderr:\n%s", name, partial[name], cli.ExitError, code, stderr)
+				}
+				n := 0
+				if rep != nil {
+					for _, f := range rep.Findings {
+						if f.Source == path && f.Status == "FAILED" {
+							n++
+						}
+					}
+				}
+				if n == 0 {
+					t.Errorf("%s: the rest of the task definition was not reported", name)
 				}
 			case refused:
 				if code != cli.ExitError || !strings.Contains(stderr, path) {
