@@ -46,8 +46,13 @@ type Registry struct {
 	expires time.Time
 }
 
-// ErrImageDenied means the registry refused to serve the image to these credentials.
-var ErrImageDenied = errors.New("the registry denied access to the image")
+// Why an image could not be read from its registry.
+var (
+	// ErrImageDenied means the registry refused to serve the image to these credentials.
+	ErrImageDenied = errors.New("the registry denied access to the image")
+	// ErrImageMissing means the registry does not hold the manifest or a blob ECR listed (deleted since).
+	ErrImageMissing = errors.New("the registry does not hold the image")
+)
 
 // tokenMargin is how long before its expiry a cached token is replaced (ECR tokens last 12 hours).
 const tokenMargin = 5 * time.Minute
@@ -123,8 +128,7 @@ func (r *Registry) options(ctx context.Context) []remote.Option {
 
 // ImageContents reads the image repositoryURI@digest ("<account>.dkr.ecr.<region>.amazonaws.com/<name>",
 // "sha256:..."): one result per platform, or only the platform given ("linux/arm64"), each read within
-// opts.MaxBytes. The result's identity is the ECR image's (its repository URI and digest), whatever endpoint served
-// it. A registry that refuses the credentials gives ErrImageDenied.
+// opts.MaxBytes. Each result is tagged repositoryURI@digest, whatever endpoint served it. A registry that refuses the credentials gives ErrImageDenied; one that does not hold it, ErrImageMissing.
 func (r *Registry) ImageContents(ctx context.Context, repositoryURI, digest, platform string, opts imagefile.Options) ([]*model.ImageContents, error) {
 	ref, err := r.reference(repositoryURI, digest)
 	if err != nil {
@@ -143,7 +147,6 @@ func (r *Registry) ImageContents(ctx context.Context, repositoryURI, digest, pla
 	}
 	for _, img := range imgs {
 		img.Source = "ecr:" + repositoryURI + "@" + digest
-		img.Tags = nil
 	}
 	return imgs, nil
 }
@@ -152,6 +155,9 @@ func registryError(repositoryURI, digest, what string, err error) error {
 	var te *transport.Error
 	if errors.As(err, &te) && (te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden) {
 		return fmt.Errorf("%s %s@%s: %w (HTTP %d)", what, repositoryURI, digest, ErrImageDenied, te.StatusCode)
+	}
+	if errors.As(err, &te) && te.StatusCode == http.StatusNotFound {
+		return fmt.Errorf("%s %s@%s: %w (HTTP 404)", what, repositoryURI, digest, ErrImageMissing)
 	}
 	return fmt.Errorf("%s %s@%s: %w", what, repositoryURI, digest, err)
 }

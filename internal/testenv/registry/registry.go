@@ -7,6 +7,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -37,10 +38,17 @@ type Registry struct {
 	BlobBytes atomic.Int64
 }
 
-// Start starts a registry that accepts the credentials valid approves (the shim's RegistryTokenValid). It stops
-// when the test ends.
+// Start starts a registry that accepts the credentials valid approves (the shim's RegistryTokenValid) and stops
+// it when the test ends.
 func Start(t testing.TB, valid func(user, password string) bool) *Registry {
 	t.Helper()
+	r := New(valid)
+	t.Cleanup(r.Close)
+	return r
+}
+
+// New starts a registry that accepts the credentials valid approves; Close stops it.
+func New(valid func(user, password string) bool) *Registry {
 	inner := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
 	r := &Registry{}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -57,11 +65,13 @@ func Start(t testing.TB, valid func(user, password string) bool) *Registry {
 		}
 		inner.ServeHTTP(w, req)
 	}))
-	t.Cleanup(r.srv.Close)
 	r.URL = r.srv.URL
 	r.Host = strings.TrimPrefix(r.srv.URL, "http://")
 	return r
 }
+
+// Close stops the registry.
+func (r *Registry) Close() { r.srv.Close() }
 
 type countingWriter struct {
 	http.ResponseWriter
@@ -83,9 +93,18 @@ type File struct {
 }
 
 // Image builds an image of the given layers (each a list of files, written as a gzip tar layer) with the config's
-// user. It never fails a test on its own: a build error is fatal.
+// user, for linux/amd64; a build error fails the test.
 func Image(t testing.TB, user string, layers ...[]File) v1.Image {
 	t.Helper()
+	img, err := BuildImage(user, layers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// BuildImage is Image without a test: the same files give the same image, digest included.
+func BuildImage(user string, layers ...[]File) (v1.Image, error) {
 	img := empty.Image
 	for i, files := range layers {
 		var buf bytes.Buffer
@@ -106,56 +125,63 @@ func Image(t testing.TB, user string, layers ...[]File) v1.Image {
 			}
 			h := &tar.Header{Name: p, Mode: mode, Size: int64(len(content)), Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0)}
 			if err := tw.WriteHeader(h); err != nil {
-				t.Fatalf("layer %d: %v", i, err)
+				return nil, fmt.Errorf("layer %d: %w", i, err)
 			}
 			if _, err := tw.Write([]byte(content)); err != nil {
-				t.Fatalf("layer %d: %v", i, err)
+				return nil, fmt.Errorf("layer %d: %w", i, err)
 			}
 		}
 		if err := tw.Close(); err != nil {
-			t.Fatalf("layer %d: %v", i, err)
+			return nil, fmt.Errorf("layer %d: %w", i, err)
 		}
 		data := buf.Bytes()
 		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
 		if err != nil {
-			t.Fatalf("layer %d: %v", i, err)
+			return nil, fmt.Errorf("layer %d: %w", i, err)
 		}
 		if img, err = mutate.AppendLayers(img, l); err != nil {
-			t.Fatalf("layer %d: %v", i, err)
+			return nil, fmt.Errorf("layer %d: %w", i, err)
 		}
 	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	cfg = cfg.DeepCopy()
 	cfg.OS, cfg.Architecture, cfg.Config.User = "linux", "amd64", user
-	img, err = mutate.ConfigFile(img, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
+	cfg.Created = v1.Time{Time: time.Unix(0, 0).UTC()}
+	return mutate.ConfigFile(img, cfg)
 }
 
 // Push writes img to repository (a path such as "web") in the registry with user AWS and password, and returns its
-// manifest digest and raw manifest: what a docker push to ECR gives, and what ECR's PutImage records.
+// manifest digest and raw manifest: what a docker push to ECR gives, and what ECR's PutImage records. An error
+// fails the test.
 func (r *Registry) Push(t testing.TB, repository string, img v1.Image, password string) (digest string, manifest []byte) {
 	t.Helper()
-	ref, err := name.ParseReference(r.Host + "/" + repository + ":latest")
+	digest, manifest, err := r.PushImage(context.Background(), repository, img, password)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return digest, manifest
+}
+
+// PushImage is Push without a test.
+func (r *Registry) PushImage(ctx context.Context, repository string, img v1.Image, password string) (digest string, manifest []byte, err error) {
+	ref, err := name.ParseReference(r.Host + "/" + repository + ":latest")
+	if err != nil {
+		return "", nil, err
+	}
 	auth := authn.FromConfig(authn.AuthConfig{Username: "AWS", Password: password})
-	if err := remote.Write(ref, img, remote.WithAuth(auth), remote.WithContext(context.Background())); err != nil {
-		t.Fatalf("push %s: %v", ref, err)
+	if err := remote.Write(ref, img, remote.WithAuth(auth), remote.WithContext(ctx)); err != nil {
+		return "", nil, fmt.Errorf("push %s: %w", ref, err)
 	}
 	d, err := img.Digest()
 	if err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
 	m, err := img.RawManifest()
 	if err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
-	return d.String(), m
+	return d.String(), m, nil
 }
