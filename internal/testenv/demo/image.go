@@ -37,7 +37,7 @@ func pushTools(ctx context.Context, e *Env) error {
 	}
 	client := ecr.NewFromConfig(e.Config)
 	if _, err := client.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: &repo,
-		ImageTagMutability: ecrtypes.ImageTagMutabilityImmutable,
+		ImageTagMutability:         ecrtypes.ImageTagMutabilityImmutable,
 		ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: true}}); err != nil {
 		return fmt.Errorf("create repository %s: %w", repo, err)
 	}
