@@ -220,11 +220,7 @@ func (e *Env) seed(ctx context.Context, dir string, extra map[string]string) err
 	if err != nil {
 		return err
 	}
-	env := map[string]string{"STATE_TABLE": table, "TOPIC_ARN": e.TopicARN, "NOTIFY_THRESHOLD": "HIGH",
-		"IMAGE_CONTENTS": "true", "ECR_REGISTRY_ENDPOINT": e.Registry.URL}
-	for k, v := range extra {
-		env[k] = v
-	}
+	env := e.functionEnv(extra)
 	for _, name := range []string{"TaskDefinitionAuditor", "EcrAuditor", "Sweeper"} {
 		fn, err := lambdafn.Setup(ctx, name, func(k string) string { return env[k] }, cfg, logs)
 		if err != nil {
@@ -233,6 +229,17 @@ func (e *Env) seed(ctx context.Context, dir string, extra map[string]string) err
 		e.Funcs[name] = fn
 	}
 	return nil
+}
+
+// functionEnv is the functions' environment: what the template sets, aimed at the demo's table, topic and registry,
+// with extra added.
+func (e *Env) functionEnv(extra map[string]string) map[string]string {
+	env := map[string]string{"STATE_TABLE": table, "TOPIC_ARN": e.TopicARN, "NOTIFY_THRESHOLD": "HIGH",
+		"IMAGE_CONTENTS": "true", "ECR_REGISTRY_ENDPOINT": e.Registry.URL}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
 }
 
 // Apply makes the API call a step's event records, without delivering the event.
