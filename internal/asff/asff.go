@@ -124,6 +124,10 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 		// The input named the resource without an ARN (a file scanned offline): derive the Id from the ARN built
 		// for it, so it equals the Id the Lambdas send for the same resource.
 		findingID = engine.FindingID(f.Rule.ID, *res.Id, f.Container)
+		if c, ok := f.Subject.Resource.(*model.ImageContents); ok && strings.Contains(*res.Id, ":repository/") {
+			// Contents findings about an ECR image are kept under their own resource ID, as the Lambdas keep them.
+			findingID = engine.FindingID(f.Rule.ID, model.ContentsID(*res.Id, c.Digest), f.Container)
+		}
 	}
 	owner := id
 	if p.ImportAccount != "" {

@@ -34,7 +34,13 @@ type Options struct {
 	MaxBytes int64
 	// Settings hold the credential key names the .env detector uses; nil means rule.DefaultSettings().
 	Settings *rule.Settings
+	// Platform, when set ("linux/amd64", "linux/arm64/v8"), is the only platform of an index that is read: the one
+	// a task definition runs. Images without a platform in their index descriptor are read whatever it is.
+	Platform string
 }
+
+// ErrNoPlatform means an index lists no image for the platform asked for.
+var ErrNoPlatform = errors.New("no image for the platform")
 
 // Annotations the reader understands.
 const (
@@ -117,6 +123,9 @@ func (r *reader) read() ([]*model.ImageContents, error) {
 		if err := r.walkIndex(&idx, nil, 0, &out); err != nil {
 			return nil, err
 		}
+		if len(out) == 0 && r.opts.Platform != "" {
+			return nil, fmt.Errorf("index.json: %w %s", ErrNoPlatform, r.opts.Platform)
+		}
 		if len(out) == 0 {
 			return nil, errors.New("index.json: no image manifest in it that the file holds")
 		}
@@ -172,6 +181,9 @@ func (r *reader) walkIndex(idx *v1.IndexManifest, tags []string, depth int, out 
 		}
 		if d.Platform != nil && d.Platform.OS == "unknown" {
 			continue // buildkit's attestations without the annotation
+		}
+		if d.Platform != nil && !d.MediaType.IsIndex() && !platformMatches(d.Platform, r.opts.Platform) {
+			continue
 		}
 		t := append(append([]string(nil), tags...), descriptorTags(d)...)
 		switch {
@@ -279,6 +291,19 @@ func setConfig(img *model.ImageContents, cfg *v1.ConfigFile) {
 	for _, h := range cfg.History {
 		img.Config.History = append(img.Config.History, h.CreatedBy)
 	}
+}
+
+// platformMatches reports whether p is the platform want names ("os/arch[/variant]"); an empty want matches all.
+// A variant is compared only when want names one.
+func platformMatches(p *v1.Platform, want string) bool {
+	if want == "" {
+		return true
+	}
+	parts := strings.SplitN(want, "/", 3)
+	if len(parts) < 2 || !strings.EqualFold(p.OS, parts[0]) || !strings.EqualFold(p.Architecture, parts[1]) {
+		return false
+	}
+	return len(parts) < 3 || strings.EqualFold(p.Variant, parts[2])
 }
 
 func platformName(p *v1.Platform, cfg *v1.ConfigFile) string {

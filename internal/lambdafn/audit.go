@@ -46,6 +46,8 @@ type Service struct {
 	Continue sweep.Continuer
 	// Members are other accounts a sweep audits through a role in each; nil for none.
 	Members *sweep.Members
+	// Contents reads images' contents from ECR; nil for none.
+	Contents *Contents
 }
 
 // invocation carries what one event's handling reads once.
@@ -55,6 +57,8 @@ type invocation struct {
 	batch    *engine.Batch
 	// audited remembers resources already evaluated in this invocation (an image scan can re-audit a revision twice).
 	audited map[string]bool
+	// contents are the image contents evaluated, recorded once their findings are published.
+	contents []pendingContents
 }
 
 // Handle processes one raw event. A malformed event is logged with its id and acknowledged (a retry cannot fix
@@ -82,6 +86,8 @@ func (s *Service) Handle(ctx context.Context, raw json.RawMessage) error {
 		if err := s.Sink.Publish(ctx, *inv.batch); err != nil {
 			log.Error("publish failed; the event will be retried", "error", err.Error())
 			errs = append(errs, fmt.Errorf("publish: %w", err))
+		} else if err := s.recordContents(ctx, inv); err != nil {
+			log.Warn("image contents results not recorded; they will be read again", "error", err.Error())
 		}
 	}
 	log.Info("event handled", "actions", len(actions), "resources", len(inv.batch.Evaluated), "archived", len(inv.batch.Archived), "errors", len(errs))
@@ -179,6 +185,9 @@ func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor str
 		digests = append(digests, aws.ToString(l.Image.Detail.ImageDigest))
 		if !inv.audited[l.Image.ID()] {
 			s.add(inv, l.Image, s.Engine.EvaluateOne(l.Image, inv.now))
+		}
+		if err := s.auditContents(ctx, inv, l.Image, td); err != nil {
+			return err
 		}
 	}
 	if s.Index != nil {
@@ -280,10 +289,13 @@ func (s *Service) auditImage(ctx context.Context, inv *invocation, a event.Actio
 	}
 	fs := s.Engine.EvaluateOne(img, inv.now)
 	s.add(inv, img, fs)
-	if !vulnerable(fs) {
-		return nil
-	}
 	var errs []error
+	if err := s.auditContents(ctx, inv, img, nil); err != nil {
+		errs = append(errs, err)
+	}
+	if !vulnerable(fs) {
+		return errors.Join(errs...)
+	}
 	for _, arn := range users {
 		if err := s.auditTask(ctx, inv, arn, ""); err != nil {
 			errs = append(errs, err)

@@ -17,6 +17,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -26,6 +27,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/fnconfig"
+	"github.com/ecsaudit/ecsaudit/internal/imagefile"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/publish"
@@ -111,6 +113,17 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 		Trail: cloudtrail.NewFromConfig(cfg),
 	}
 	sweepConfig(svc, sc, fc, cfg, account, pubOpts)
+	cc, err := fnconfig.ContentsFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	if cc.On {
+		svc.Contents = &Contents{
+			Reader:  &source.Registry{Auth: ecr.NewFromConfig(cfg), Endpoint: cc.Endpoint},
+			Options: imagefile.Options{MaxBytes: cc.MaxBytes, Settings: fc.Audit.Settings},
+			Version: sweep.CatalogVersion(cat, version.String()) + "/" + sweep.ConfigHash(fc.Audit),
+		}
+	}
 	return &Function{
 		Service: svc,
 		Metrics: rec,

@@ -25,6 +25,9 @@ type ImageContents struct {
 	// Incomplete says why the layers were not all read (the byte budget, a layer that could not be read); empty
 	// when they were. The filesystem facts below then cover only what was read.
 	Incomplete string `json:"incomplete,omitempty"`
+	// Unread says why nothing of the image could be read (the registry refused the credentials, no image for the
+	// task's platform); every rule is then NOT_AVAILABLE with that reason. Empty when the image was read.
+	Unread string `json:"unread,omitempty"`
 	// SetuidFiles are the regular files of the final filesystem with the setuid or setgid bit, in path order.
 	SetuidFiles []FileMode `json:"setuidFiles,omitempty"`
 	// Shells are the shells and network tools the final filesystem has in a standard path, in path order.
@@ -66,11 +69,11 @@ func (i *ImageContents) Ident() *Ref { return &i.Ref }
 // Kind implements Resource.
 func (i *ImageContents) Kind() *Kind { return KindImageContents }
 
-// ID implements Resource: the ARN when known, otherwise the repository of the first tag and the manifest digest
-// (repo@sha256:...), or the digest alone for an image without tags.
+// ID implements Resource: ContentsID of the ARN when known (contents read from ECR), otherwise the repository of the
+// first tag and the manifest digest (repo@sha256:...), or the digest alone for an image without tags.
 func (i *ImageContents) ID() string {
 	if i.ARN != "" {
-		return i.ARN
+		return ContentsID(i.ARN, i.Digest)
 	}
 	if repo := i.Repository(); repo != "" {
 		return repo + "@" + i.Digest
@@ -102,4 +105,20 @@ type ImageUser struct {
 	User string
 	// Source names the image file or docker image inspect output the config came from.
 	Source string
+}
+
+// ContentsID is the resource ID under which the contents findings of the ECR image imageARN are kept, apart from
+// the image's scan findings (a resource's findings are decided together): imageARN#contents, or, for one platform's
+// image of a multi-platform index, imageARN#contents@<that image's digest>.
+func ContentsID(imageARN, digest string) string {
+	if digest == "" || strings.HasSuffix(imageARN, "/"+digest) {
+		return imageARN + "#contents"
+	}
+	return imageARN + "#contents@" + digest
+}
+
+// ContentsOf returns the image ARN a ContentsID names, and whether id is one.
+func ContentsOf(id string) (string, bool) {
+	base, _, ok := strings.Cut(id, "#contents")
+	return base, ok
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 )
 
@@ -30,6 +31,10 @@ func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string
 			return fmt.Errorf("list open resources: %w", err)
 		}
 		for _, id := range ids {
+			base, contents := model.ContentsOf(id)
+			if contents && seen[base] {
+				continue // the contents of an image still in scope
+			}
 			if strings.Contains(id, owned) && !seen[id] && (imagesKnown || !isImage(id)) {
 				gone[id] = true
 			}

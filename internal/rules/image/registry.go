@@ -18,6 +18,13 @@ var all []*Rule
 
 func register(r *Rule) *Rule {
 	r.ResourceType, r.Level = rule.TypeImage, rule.ImageLevel
+	check := r.Check
+	r.Check = func(img *model.ImageContents, env *rule.Env) []rule.Result {
+		if img.Unread != "" {
+			return one(rule.NotAvailable, "the image could not be read: "+img.Unread)
+		}
+		return check(img, env)
+	}
 	all = append(all, r)
 	return r
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/lambdafn"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/testenv/emulator"
+	"github.com/ecsaudit/ecsaudit/internal/testenv/registry"
 )
 
 // Account and Region are those of the sample events.
@@ -59,6 +60,8 @@ type Env struct {
 	KeyARN   string
 	Root     string
 	Funcs    map[string]*lambdafn.Function
+	// Registry is the image registry behind ECR: it accepts only the tokens the shim's GetAuthorizationToken issued.
+	Registry *registry.Registry
 	// Secret is the planted credential value the demo checks never leaves the process.
 	Secret string
 	// KeepLogs leaves the emulator's and the functions' logs on disk after Stop (the demo points at them).
@@ -74,6 +77,7 @@ func Steps() []Step {
 		{Event: "ecr-image-action-push.json", Function: "EcrAuditor", Say: "an image is pushed (its scan has not run yet)", apply: pushImage},
 		{Event: "ecr-image-scan.json", Function: "EcrAuditor", Say: "the image's scan completes with a HIGH finding", apply: scanImage},
 		{Event: "ecs-register-task-definition.json", Function: "TaskDefinitionAuditor", Say: "web:7 is registered, running that image", apply: registerWeb},
+		{Event: "ecr-image-action-push-tools.json", Function: "EcrAuditor", Say: "a debug image is pushed to tools (its layers are read)", apply: pushTools},
 		{Event: "ecr-put-lifecycle-policy.json", Function: "EcrAuditor", Say: "a lifecycle policy is added (resolves a finding)", apply: putLifecyclePolicy},
 		{Event: "ecr-put-registry-scanning-configuration.json", Function: "EcrAuditor", Say: "the registry switches to enhanced scanning", apply: putRegistryScanning},
 		{Event: "scheduled-sweep.json", Function: "Sweeper", Say: "the sweep finds what predates the auditor"},
@@ -127,9 +131,11 @@ func StartWith(ctx context.Context, root string, extra map[string]string) (*Env,
 		return nil, err
 	}
 	hs := httptest.NewServer(shim)
+	reg := registry.New(shim.RegistryTokenValid)
 	e := &Env{Server: srv, Shim: shim, URL: hs.URL, Config: emulator.Config(hs.URL, Region), Root: root,
-		Funcs: map[string]*lambdafn.Function{}, Secret: "planted-demo-secret-value-4711", dir: dir}
+		Funcs: map[string]*lambdafn.Function{}, Registry: reg, Secret: "planted-demo-secret-value-4711", dir: dir}
 	e.stop = func() {
+		reg.Close()
 		hs.Close()
 		srv.Stop()
 		if !e.KeepLogs {
@@ -214,10 +220,7 @@ func (e *Env) seed(ctx context.Context, dir string, extra map[string]string) err
 	if err != nil {
 		return err
 	}
-	env := map[string]string{"STATE_TABLE": table, "TOPIC_ARN": e.TopicARN, "NOTIFY_THRESHOLD": "HIGH"}
-	for k, v := range extra {
-		env[k] = v
-	}
+	env := e.functionEnv(extra)
 	for _, name := range []string{"TaskDefinitionAuditor", "EcrAuditor", "Sweeper"} {
 		fn, err := lambdafn.Setup(ctx, name, func(k string) string { return env[k] }, cfg, logs)
 		if err != nil {
@@ -226,6 +229,17 @@ func (e *Env) seed(ctx context.Context, dir string, extra map[string]string) err
 		e.Funcs[name] = fn
 	}
 	return nil
+}
+
+// functionEnv is the functions' environment: what the template sets, aimed at the demo's table, topic and registry,
+// with extra added.
+func (e *Env) functionEnv(extra map[string]string) map[string]string {
+	env := map[string]string{"STATE_TABLE": table, "TOPIC_ARN": e.TopicARN, "NOTIFY_THRESHOLD": "HIGH",
+		"IMAGE_CONTENTS": "true", "ECR_REGISTRY_ENDPOINT": e.Registry.URL}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
 }
 
 // Apply makes the API call a step's event records, without delivering the event.

@@ -47,11 +47,21 @@ func TestDemoEndToEnd(t *testing.T) {
 			string(f.Severity.Label), aws.ToString(f.GeneratorId), shortARN(aws.ToString(f.Resources[0].Id)), f.ProductFields["ecsaudit/Container"]}, " "))
 	}
 	const digest = "sha256:eec5ee479aeeda42d35e90fa1eeebf99ad0876eb5609b46c72e51b0bf41a751f"
+	const tools = "sha256:ec18790c7874fb77016dfad7be2ad064f8a55db28012124a24a4fbf2a6fc416f"
 	want := []string{
 		"ACTIVE FAILED NEW MEDIUM repo.mutable-tags repository/legacy ",
 		"ACTIVE FAILED NEW MEDIUM repo.no-lifecycle-policy repository/legacy ",
 		"ACTIVE FAILED NEW MEDIUM repo.not-cmk-encrypted repository/legacy ",
-		// Step 5 added the lifecycle policy: the finding from step 1 is resolved.
+		// Step 5 pushed a debug image to tools: its layers were read from the registry (a setuid helper, a deploy key
+		// deleted in a later layer but still in the image, a shell, no USER). The repository itself is found by the
+		// sweep.
+		"ACTIVE FAILED NEW HIGH image.secrets-in-layers repository/tools/" + tools + " ",
+		"ACTIVE FAILED NEW MEDIUM image.setuid-files repository/tools/" + tools + " ",
+		"ACTIVE FAILED NEW LOW image.shell-present repository/tools/" + tools + " ",
+		"ACTIVE FAILED NEW MEDIUM image.runs-as-root repository/tools/" + tools + " ",
+		"ACTIVE FAILED NEW MEDIUM repo.no-lifecycle-policy repository/tools ",
+		"ACTIVE FAILED NEW MEDIUM repo.not-cmk-encrypted repository/tools ",
+		// Step 6 added the lifecycle policy: the finding from step 1 is resolved.
 		"ARCHIVED PASSED NEW MEDIUM repo.no-lifecycle-policy repository/web ",
 		"ACTIVE FAILED NEW HIGH image.vulnerabilities repository/web/" + digest + " ",
 		// The worker runs as root and is privileged: each of its findings rises one level (the engine's context pass).
@@ -76,7 +86,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		// Restricted (hardening) rules default to MEDIUM or below: HIGH is for baseline risks.
 		"ACTIVE FAILED NEW MEDIUM task.writable-root-filesystem task-definition/legacy-worker:1 log-router",
 		"ACTIVE FAILED NEW HIGH task.writable-root-filesystem task-definition/legacy-worker:1 worker",
-		// Step 8 deregistered web:7: its findings are archived.
+		// Step 9 deregistered web:7: its findings are archived.
 		"ARCHIVED FAILED NEW LOW task.capabilities-not-dropped task-definition/web:7 web",
 		"ARCHIVED FAILED NEW HIGH task.vulnerable-image task-definition/web:7 web",
 	}
@@ -97,13 +107,17 @@ func TestDemoEndToEnd(t *testing.T) {
 	wantSubjects := []string{
 		"ecsaudit HIGH: Image has vulnerabilities at or above the threshold on " + digest[:26] + "...",
 		"ecsaudit HIGH: Container image has known vulnerabilities on web:7, container web",
+		"ecsaudit HIGH: Image layers hold credential files on " + tools[:43] + "...",
 		"ecsaudit: 10 new findings, highest CRITICAL, account 111122223333",
 	}
 	if strings.Join(subjects, "\n") != strings.Join(wantSubjects, "\n") {
 		t.Errorf("notifications:\n got: %q\nwant: %q", subjects, wantSubjects)
 	}
-	if !strings.Contains(ns[2][1], "task.secrets-in-environment") || !strings.Contains(ns[2][1], "DB_PASSWORD") {
-		t.Errorf("the sweep's notification should name the credential finding and the variable: %s", ns[2][1])
+	if !strings.Contains(ns[3][1], "task.secrets-in-environment") || !strings.Contains(ns[3][1], "DB_PASSWORD") {
+		t.Errorf("the sweep's notification should name the credential finding and the variable: %s", ns[3][1])
+	}
+	if strings.Contains(ns[2][1], "demo-not-a-real-key") {
+		t.Errorf("the image notification quotes the key's content: %s", ns[2][1])
 	}
 
 	// With web:7 deregistered, web:6 is the family's latest ACTIVE revision: the next sweep audits it and announces

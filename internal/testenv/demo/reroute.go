@@ -42,10 +42,7 @@ func (e *Env) Reroute(ctx context.Context, extra map[string]string, route func(f
 		}
 		logs.Close()
 	}
-	env := map[string]string{"STATE_TABLE": table, "TOPIC_ARN": e.TopicARN, "NOTIFY_THRESHOLD": "HIGH"}
-	for k, v := range extra {
-		env[k] = v
-	}
+	env := e.functionEnv(extra)
 	funcs := map[string]*lambdafn.Function{}
 	for _, name := range FunctionNames {
 		r := route(name)

@@ -62,6 +62,8 @@ import (
 //   - ECS ListTaskDefinitions and ListTaskDefinitionFamilies: paged at PageSize entries (default 100, lowered by a
 //     smaller maxResults) with an opaque nextToken; ListTaskDefinitions honours sort ASC/DESC (family, then revision
 //     as a number); ListTaskDefinitionFamilies filters by status ACTIVE / INACTIVE (default: all), which moto ignores.
+//   - ECR GetAuthorizationToken: answered by the shim with a random password for user AWS valid 12 hours (API
+//     reference, GetAuthorizationToken); RegistryTokenValid tells a test registry whether a password was issued.
 //   - Every request is counted per API as "<signing service>:<operation>" (e.g. "securityhub:BatchImportFindings",
 //     "dynamodb:PutItem"), which is also the IAM action name, and, when Capture is on, its body is kept.
 //
@@ -80,6 +82,7 @@ type Shim struct {
 	findings map[string]*findingView
 	updates  []FindingUpdate
 	callers  map[string]string
+	tokens   registryTokens
 }
 
 // callerAccount returns the account the request's credentials belong to, as moto's STS GetCallerIdentity answers
@@ -196,6 +199,9 @@ func (s *Shim) Reset() {
 	s.findings = map[string]*findingView{}
 	s.updates = nil
 	s.callers = map[string]string{}
+	s.tokens.mu.Lock()
+	s.tokens.expires = nil
+	s.tokens.mu.Unlock()
 }
 
 // SetPageSize sets the ECS listing page size (at least 1).
@@ -302,6 +308,8 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listTaskDefinitions(c)
 	case "ecs:ListTaskDefinitionFamilies":
 		s.listFamilies(c)
+	case "ecr:GetAuthorizationToken":
+		s.getAuthorizationToken(c)
 	default:
 		c.pass()
 	}

@@ -190,15 +190,15 @@ func TestStateTable(t *testing.T) {
 // "*" can name their resource.
 var noResourceLevel = []string{
 	"ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListTaskDefinitionFamilies",
-	"ecr:GetRegistryScanningConfiguration", "cloudtrail:DescribeTrails",
+	"ecr:GetRegistryScanningConfiguration", "ecr:GetAuthorizationToken", "cloudtrail:DescribeTrails",
 }
 
 // allowedActions is every call the functions may make.
 var allowedActions = append([]string{
 	"logs:CreateLogStream", "logs:PutLogEvents", "lambda:InvokeFunction", "sts:AssumeRole",
 	"ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:DescribeImageScanFindings", "ecr:GetLifecyclePolicy",
-	"ecr:GetRepositoryPolicy", "ecr:ListTagsForResource",
-	"kms:DescribeKey", "kms:GenerateDataKey*", "kms:Decrypt", "cloudtrail:GetTrailStatus", "ssm:GetParameter",
+	"ecr:GetRepositoryPolicy", "ecr:ListTagsForResource", "ecr:GetAuthorizationToken", "ecr:BatchGetImage",
+	"ecr:GetDownloadUrlForLayer", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:Decrypt", "cloudtrail:GetTrailStatus", "ssm:GetParameter",
 	"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:DescribeHub",
 	"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
 	"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan", "sns:Publish", "sqs:SendMessage",
