@@ -23,11 +23,14 @@ type Contents struct {
 	MaxBytes int64
 	// Endpoint is ECR_REGISTRY_ENDPOINT: an http(s) URL every registry is reached at instead of its own host.
 	Endpoint string
+	// PerSweep is IMAGE_CONTENTS_PER_SWEEP (default 20, from 0 to 1000): how many images one sweep invocation
+	// reads whose contents no event read.
+	PerSweep int
 }
 
 // ContentsFromEnv reads the image-contents configuration. A bad value is an error naming the variable.
 func ContentsFromEnv(getenv func(string) string) (*Contents, error) {
-	c := &Contents{MaxBytes: DefaultImageMaxBytes}
+	c := &Contents{MaxBytes: DefaultImageMaxBytes, PerSweep: 20}
 	var errs []error
 	if v := strings.TrimSpace(getenv("IMAGE_CONTENTS")); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -42,6 +45,14 @@ func ContentsFromEnv(getenv func(string) string) (*Contents, error) {
 			errs = append(errs, fmt.Errorf("environment variable IMAGE_MAX_BYTES: want bytes from 1048576 to 17179869184, got %q", v))
 		} else {
 			c.MaxBytes = n
+		}
+	}
+	if v := strings.TrimSpace(getenv("IMAGE_CONTENTS_PER_SWEEP")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000 {
+			errs = append(errs, fmt.Errorf("environment variable IMAGE_CONTENTS_PER_SWEEP: want a count from 0 to 1000, got %q", v))
+		} else {
+			c.PerSweep = n
 		}
 	}
 	if v := strings.TrimSpace(getenv("ECR_REGISTRY_ENDPOINT")); v != "" {

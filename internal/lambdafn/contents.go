@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/imagefile"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/source"
@@ -27,6 +28,9 @@ type Contents struct {
 	Options imagefile.Options
 	// Version names the catalog and configuration: an image is read once per version (state.ImageIndex).
 	Version string
+	// PerSweep is how many images a sweep invocation reads at most (those no event read: images that predate the
+	// auditor, or read under an earlier version); the rest wait for the next sweep.
+	PerSweep int
 }
 
 // pendingContents is an image whose contents were evaluated in this invocation, to be recorded once published.
@@ -151,4 +155,33 @@ func ecrDomain(partition string) string {
 		return "amazonaws.com.cn"
 	}
 	return "amazonaws.com"
+}
+
+// sweepContents reads the contents of the account's images in scope that were not read under this version, at
+// most Contents.PerSweep of them, and publishes their findings. Only the own account's images are read: a member
+// account's registry would need that account's role to allow pulling (its images are read by events there).
+func (s *Service) sweepContents(ctx context.Context, account string, imgs []*model.Image) error {
+	if s.Contents == nil || account != s.Source.Account {
+		return nil
+	}
+	inv := &invocation{now: s.Now().UTC(), batch: &engine.Batch{}, audited: map[string]bool{}}
+	var errs []error
+	for _, img := range imgs {
+		if len(inv.contents) >= s.Contents.PerSweep {
+			break
+		}
+		if err := s.auditContents(ctx, inv, img, nil); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(inv.batch.Evaluated) > 0 {
+		if err := s.Sink.Publish(ctx, *inv.batch); err != nil {
+			return errors.Join(append(errs, fmt.Errorf("publish image contents: %w", err))...)
+		}
+		if err := s.recordContents(ctx, inv); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	s.Log.Info("image contents swept", "inScope", len(imgs), "read", len(inv.contents), "errors", len(errs))
+	return errors.Join(errs...)
 }

@@ -68,3 +68,30 @@ func TestImageContentsReadOnceAndNeverPassedWhenDenied(t *testing.T) {
 		t.Errorf("after a refused read: %v, want the failures unchanged %v", got, want)
 	}
 }
+
+// An image pushed before the auditor was installed (no event was delivered) is read by the sweep.
+func TestSweepReadsImageContentsNoEventRead(t *testing.T) {
+	e := start(t, nil)
+	ctx := context.Background()
+	if err := step(t, e, "ecr-image-action-push-tools.json").Apply(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, e, "Sweeper", "scheduled-sweep.json")
+	want := []string{
+		"ACTIVE FAILED image.runs-as-root",
+		"ACTIVE FAILED image.secrets-in-layers",
+		"ACTIVE FAILED image.setuid-files",
+		"ACTIVE FAILED image.shell-present",
+	}
+	if got := contentsFindings(t, e); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("after the sweep: %v, want %v", got, want)
+	}
+	read := e.Registry.BlobBytes.Load()
+	deliver(t, e, "Sweeper", "scheduled-sweep.json")
+	if e.Registry.BlobBytes.Load() != read {
+		t.Error("the second sweep read the image's layers again")
+	}
+	if got := contentsFindings(t, e); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("after the second sweep: %v, want %v (the sweep must not archive the contents of an image in scope)", got, want)
+	}
+}

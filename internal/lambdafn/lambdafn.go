@@ -119,10 +119,12 @@ func Setup(ctx context.Context, name string, getenv func(string) string, cfg aws
 	}
 	if cc.On {
 		svc.Contents = &Contents{
-			Reader:  &source.Registry{Auth: ecr.NewFromConfig(cfg), Endpoint: cc.Endpoint},
-			Options: imagefile.Options{MaxBytes: cc.MaxBytes, Settings: fc.Audit.Settings},
-			Version: sweep.CatalogVersion(cat, version.String()) + "/" + sweep.ConfigHash(fc.Audit),
+			Reader:   &source.Registry{Auth: ecr.NewFromConfig(cfg), Endpoint: cc.Endpoint},
+			Options:  imagefile.Options{MaxBytes: cc.MaxBytes, Settings: fc.Audit.Settings},
+			Version:  sweep.CatalogVersion(cat, version.String()) + "/" + sweep.ConfigHash(fc.Audit),
+			PerSweep: cc.PerSweep,
 		}
+		svc.SweepOptions.Contents = svc.sweepContents
 	}
 	return &Function{
 		Service: svc,

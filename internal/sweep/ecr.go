@@ -98,6 +98,17 @@ func (s *Sweeper) resources(ctx context.Context, r *run, t Target, src *source.S
 	for id := range inScope {
 		seen[id] = true
 	}
+	if s.Options.Contents != nil {
+		imgs := make([]*model.Image, 0, len(inScope))
+		for _, id := range model.SortedKeys(inScope) {
+			imgs = append(imgs, inScope[id])
+		}
+		// Contents that could not be read are read again by the next sweep or event: a failure here is reported,
+		// and does not stop the sweep.
+		if err := s.Options.Contents(ctx, t.Account, imgs); err != nil {
+			log.Warn("image contents not all read; the next sweep tries again", "error", err.Error())
+		}
+	}
 
 	// Repositories: read in full only when their description, the registry's scanning configuration, the rules or
 	// the configuration changed, or their record is due.

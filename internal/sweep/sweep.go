@@ -28,6 +28,7 @@ import (
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/metrics"
+	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/source"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/version"
@@ -102,6 +103,10 @@ type Options struct {
 	// ReportPasses must match the publisher's option of that name: with it, resources whose results all pass are
 	// still handed to the sink.
 	ReportPasses bool
+	// Contents, when set, is given the images in scope of an account once they are all known, so that those whose
+	// contents were never read (images that predate the auditor) are read: it reads and publishes what it can and
+	// says what failed. Nil reads no contents.
+	Contents func(ctx context.Context, account string, imgs []*model.Image) error
 }
 
 // Target is one account and region to sweep.

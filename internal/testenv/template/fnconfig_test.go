@@ -17,7 +17,7 @@ func TestDefaultsStartTheFunctions(t *testing.T) {
 	vars := mapping(mapping(mapping(tpl.Globals["Function"])["Environment"])["Variables"])
 	// The sweeper adds its own variables to the global ones.
 	sweeperVars := mapping(mapping(tpl.Resources["Sweeper"].Properties["Environment"])["Variables"])
-	want := []string{"MEMBER_ACCOUNTS", "MEMBER_EXTERNAL_ID", "MEMBER_ROLE_NAME", "SWEEP_MAX_AGE_DAYS", "SWEEP_PACE_SHARE"}
+	want := []string{"IMAGE_CONTENTS", "MEMBER_ACCOUNTS", "MEMBER_EXTERNAL_ID", "MEMBER_ROLE_NAME", "SWEEP_MAX_AGE_DAYS", "SWEEP_PACE_SHARE"}
 	if got := sortedKeys(sweeperVars); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Sweeper environment %v, want %v", got, want)
 	}
@@ -29,6 +29,10 @@ func TestDefaultsStartTheFunctions(t *testing.T) {
 		env[name] = ""
 	}
 	for name, v := range vars {
+		if lit, ok := v.(string); ok {
+			env[name] = lit
+			continue
+		}
 		ref := refName(v)
 		if ref == "" {
 			continue
@@ -49,6 +53,14 @@ func TestDefaultsStartTheFunctions(t *testing.T) {
 	}
 	if sc.MemberRole != "ecsaudit-member" || sc.MaxAge.Hours() != 7*24 || sc.PaceShare != 0.5 || len(sc.MemberAccounts) != 0 {
 		t.Errorf("sweeper defaults from the template: %+v", sc)
+	}
+	// Every function reads image contents: the auditors on push and per revision, the sweeper what no event read.
+	for _, fn := range []string{"TaskDefinitionAuditor", "EcrAuditor", "Sweeper"} {
+		own := mapping(mapping(tpl.Resources[fn].Properties["Environment"])["Variables"])
+		c, err := fnconfig.ContentsFromEnv(func(k string) string { s, _ := own[k].(string); return s })
+		if err != nil || !c.On || c.MaxBytes != fnconfig.DefaultImageMaxBytes {
+			t.Errorf("%s: image contents from the template: %+v, %v; want on, with the default budget", fn, c, err)
+		}
 	}
 }
 
