@@ -9,16 +9,18 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/iac"
 	"github.com/ecsaudit/ecsaudit/internal/imagefile"
 	"github.com/ecsaudit/ecsaudit/internal/load"
+	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/version"
@@ -84,7 +86,11 @@ func scan(args []string, io IO) int {
 	fl.SetOutput(io.Stderr)
 	format := fl.String("format", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	failOn := fl.String("fail-on", "LOW", "exit 1 when a FAILED finding is at or above this severity (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL)")
-	configPath := fl.String("config", "", "configuration file (JSON): rule overrides, settings, suppressions")
+	configPath := fl.String("config", "", "configuration file (YAML or JSON): rule overrides, settings, suppressions, skipDirs, skipFiles\n(default: "+strings.Join(ConfigNames, ", ")+" in the directory argument, or a file argument's directory)")
+	verbose := fl.Bool("verbose", false, "list the configuration read and every file and directory skipped, with why")
+	var skipDirs, skipFiles globList
+	fl.Var(&skipDirs, "skip-dirs", "glob of directories not to search (relative to the directory argument, or a base name); repeatable, comma-separated")
+	fl.Var(&skipFiles, "skip-files", "glob of files not to read while searching directories; repeatable, comma-separated")
 	onlyFailed := fl.Bool("only-failed", false, "show only FAILED findings")
 	account := fl.String("account", "", "AWS account ID for inputs that carry no ARN")
 	region := fl.String("region", "", "AWS region for inputs that carry no ARN")
@@ -142,25 +148,42 @@ func scan(args []string, io IO) int {
 	}
 	cat := catalog.Default()
 	cfg := config.Default()
-	if *configPath != "" {
-		data, err := os.ReadFile(*configPath)
-		if err != nil {
-			return bad("--config: %v", err)
+	cfgPath := *configPath
+	if cfgPath == "" {
+		if cfgPath, err = discoverConfig(paths); err != nil {
+			return bad("%v", err)
+		}
+	}
+	var cf *configFile
+	if cfgPath != "" {
+		if cf, err = readConfig(cfgPath); err != nil {
+			return bad("%v", err)
 		}
 		known := map[string]bool{}
 		for _, m := range cat.Metas() {
 			known[m.ID] = true
 		}
-		if cfg, err = config.Parse(*configPath, data, func(id string) bool { return known[id] }); err != nil {
+		if cfg, err = config.Parse(cfgPath, cf.json, func(id string) bool { return known[id] }); err != nil {
 			return bad("%v", err)
 		}
+		if *verbose {
+			fmt.Fprintf(io.Stderr, "ecsaudit: configuration %s\n", cfgPath)
+		}
+	}
+	wk := &walker{skipDirs: skipDirs, skipFiles: skipFiles, verbose: *verbose, stderr: io.Stderr}
+	if cf != nil {
+		wk.skipDirs = append(wk.skipDirs, relGlobs(cfgPath, paths, cf.skipDirs)...)
+		wk.skipFiles = append(wk.skipFiles, relGlobs(cfgPath, paths, cf.skipFiles)...)
 	}
 
 	set := load.NewSet(load.Options{Account: *account, Region: *region})
 	sources := map[string][]byte{}
 	failedInputs := 0
+	wk.failed = &failedInputs
 	images := &imageInputs{maxBytes: *maxImage, settings: cfg.Settings}
-	for _, path := range inputs(paths, io.Stderr, &failedInputs) {
+	var fromCode []*iac.Resource
+	for _, in := range wk.inputs(paths) {
+		path := in.path
 		if st, err := os.Stat(path); err == nil && isImageInput(path, st.IsDir()) {
 			if err := images.readImage(path); err != nil {
 				fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
@@ -169,12 +192,30 @@ func scan(args []string, io IO) int {
 			continue
 		}
 		data, err := readFile(path, *maxSize)
+		if err == nil && in.walked {
+			if ok, why := recognised(data); !ok {
+				wk.skipped(path, why)
+				continue
+			}
+		}
 		if err == nil && images.addInspect(path, data) {
 			sources[path] = data
 			continue
 		}
 		if err == nil {
-			err = safeAdd(set, path, data)
+			var rs []*iac.Resource
+			var isCode bool
+			if rs, isCode, err = safeReadCode(set, iac.Options{Account: *account, Region: *region}, path, data); isCode && err == nil {
+				fromCode = append(fromCode, rs...)
+				for _, r := range rs {
+					set.Append(r.Base)
+				}
+				sources[path] = data
+				continue
+			}
+			if !isCode {
+				err = safeAdd(set, path, data)
+			}
 		}
 		if err != nil {
 			fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
@@ -186,9 +227,22 @@ func scan(args []string, io IO) int {
 	set.Link()
 	eng := engine.New(cat, cfg)
 	imgs := images.link(set.Tasks)
-	rs := append(set.Resources(), imgs...)
+	judged := map[model.Resource]bool{}
+	for _, r := range fromCode {
+		judged[r.Base] = true
+	}
+	var rs []model.Resource
+	for _, r := range append(set.Resources(), imgs...) {
+		if ref := r.Ident(); ref.Scope == "" {
+			ref.Scope = filepath.ToSlash(ref.Source)
+		}
+		if !judged[r] {
+			rs = append(rs, r)
+		}
+	}
+	findings := append(eng.Evaluate(rs, now), iac.Judge(eng, fromCode, now)...)
 	rep := &report.Report{
-		Findings:   eng.Evaluate(rs, now),
+		Findings:   findings,
 		Resources:  len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images) + len(imgs),
 		Catalog:    cat,
 		Sources:    sources,
@@ -224,6 +278,59 @@ func alerting(fs []engine.Finding, cfg *config.Config) []engine.Finding {
 	return out
 }
 
+// safeReadCode reads one file as infrastructure code (a CloudFormation template, a Terraform plan); isCode is false
+// for any other file. A bug in the reader is reported against that file instead of ending the scan.
+func safeReadCode(set *load.Set, opts iac.Options, path string, data []byte) (rs []*iac.Resource, isCode bool, err error) {
+	if f, _ := iac.Detect(data); f == iac.None {
+		return nil, false, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: internal error while reading this file (please report it): %v", path, p)
+		}
+	}()
+	rs, err = iac.Read(set, opts, path, data)
+	return rs, true, err
+}
+
+// globList is a repeatable flag of comma-separated globs.
+type globList []string
+
+func (g *globList) String() string { return strings.Join(*g, ",") }
+
+func (g *globList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			if _, err := path.Match(p, ""); err != nil {
+				return fmt.Errorf("bad glob %q: %v", p, err)
+			}
+			*g = append(*g, p)
+		}
+	}
+	return nil
+}
+
+// relGlobs makes the globs of a configuration file, written relative to its directory, relative to the directory
+// argument they will be matched under. Base-name globs (no slash) stay as they are.
+func relGlobs(cfgPath string, args []string, globs []string) []string {
+	cfgDir := filepath.Dir(cfgPath)
+	var out []string
+	for _, g := range globs {
+		if !strings.Contains(strings.TrimSuffix(g, "/**"), "/") {
+			out = append(out, g)
+			continue
+		}
+		for _, a := range args {
+			rel, err := filepath.Rel(a, cfgDir)
+			if err != nil || strings.HasPrefix(rel, "..") {
+				continue
+			}
+			out = append(out, path.Join(filepath.ToSlash(rel), g))
+		}
+	}
+	return out
+}
+
 // safeAdd loads one input; a bug in the loader is reported against that file instead of ending the scan.
 func safeAdd(set *load.Set, path string, data []byte) (err error) {
 	defer func() {
@@ -242,49 +349,6 @@ func parseNow(s string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("want RFC 3339 (2026-11-22T10:00:00Z) or YYYY-MM-DD, got %q", s)
-}
-
-// inputs expands the arguments into files: a directory yields its *.json files, recursively, in lexical order.
-func inputs(args []string, stderr io.Writer, failed *int) []string {
-	var out []string
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil {
-			fmt.Fprintf(stderr, "ecsaudit: %s: %v\n", a, unwrapPathErr(err))
-			*failed++
-			continue
-		}
-		if !st.IsDir() || isImageInput(a, true) {
-			out = append(out, a)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				fmt.Fprintf(stderr, "ecsaudit: %s: %v\n", p, unwrapPathErr(err))
-				*failed++
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() && p != a && isImageInput(p, true) {
-				found = append(found, p) // an OCI layout is one input, not its JSON files
-				return fs.SkipDir
-			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".json") || isImageFile(p, d) {
-				found = append(found, p)
-			}
-			return nil
-		})
-		if err != nil {
-			fmt.Fprintf(stderr, "ecsaudit: %s: %v\n", a, err)
-			*failed++
-		}
-		sort.Strings(found)
-		out = append(out, found...)
-	}
-	return out
 }
 
 func readFile(path string, max int64) ([]byte, error) {

@@ -26,6 +26,14 @@ type Ref struct {
 	Source string
 	// SourcePath is the path of the resource's JSON object inside Source ("taskDefinition", "repositories/2").
 	SourcePath string
+	// Scope is the file a resource was read from (slash-separated, as given on the command line); empty for a
+	// resource read from AWS. A finding's identity includes it, so the same family in two files is two resources.
+	Scope string
+	// Label is how infrastructure code names the resource (a template's logical ID, a plan's resource address);
+	// ID prefers it to a stand-in when there is no ARN. Line is the resource's 1-based line in Source, 0 when the
+	// resource is located by SourcePath alone.
+	Label string
+	Line  int
 	// TagsChangedBy names who last changed the resource's tags, when an event said so (a CloudTrail identity ARN).
 	TagsChangedBy string
 }
@@ -69,6 +77,9 @@ func (t *TaskDefinition) Kind() *Kind { return KindTaskDefinition }
 func (t *TaskDefinition) ID() string {
 	if t.ARN != "" {
 		return t.ARN
+	}
+	if t.Label != "" {
+		return t.Label
 	}
 	fam := aws.ToString(t.Def.Family)
 	if t.Def.Revision > 0 {
@@ -144,6 +155,9 @@ func (r *Repository) Kind() *Kind { return KindRepository }
 func (r *Repository) ID() string {
 	if r.ARN != "" {
 		return r.ARN
+	}
+	if r.Label != "" {
+		return r.Label
 	}
 	return aws.ToString(r.Repo.RepositoryName)
 }

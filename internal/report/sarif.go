@@ -410,6 +410,10 @@ func locateFindings(sources map[string][]byte, fs []engine.Finding) []*sarifRegi
 				n = n.parent
 			}
 			p := pos[n.offset]
+			if r := fs[i].Subject.Resource; n == w.root && r != nil && r.Ident().Line > 0 {
+				// Not located by JSON path (a YAML template): the resource's own line, as its reader found it.
+				p = [2]int{r.Ident().Line, 1}
+			}
 			out[i] = &sarifRegion{StartLine: p[0], StartColumn: p[1]}
 		}
 	}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
@@ -37,7 +39,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 	order := []resource{}
 	groups := map[resource][]int{}
 	for i, f := range shown {
-		key := resource{f.Subject.Type, f.Subject.ID}
+		key := resource{f.Subject.Type, f.Subject.Scoped(f.Subject.ID)}
 		if _, ok := groups[key]; !ok {
 			order = append(order, key)
 		}
@@ -57,7 +59,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 			return fa.Container < fb.Container
 		})
 		first := shown[idx[0]]
-		fmt.Fprintf(bw, "%s %s\n", paint(bold, inert(first.Subject.ID)), paint(dim, "("+inert(first.Subject.Type)+", "+inert(first.Subject.Source)+")"))
+		fmt.Fprintf(bw, "%s %s\n", paint(bold, inert(first.Subject.ID)), paint(dim, "("+inert(first.Subject.Type)+", "+inert(sourceLine(first.Subject))+")"))
 		passed, na := 0, 0
 		for _, i := range idx {
 			switch shown[i].Status {
@@ -137,4 +139,13 @@ func severityColor(s rule.Severity) string {
 		return yellow
 	}
 	return cyan
+}
+
+// sourceLine names where a resource was read: its file, and its line when the reader located it (a template's
+// logical ID, a plan's resource address).
+func sourceLine(s *engine.Subject) string {
+	if s.Resource != nil && s.Resource.Ident().Line > 0 {
+		return s.Source + ":" + strconv.Itoa(s.Resource.Ident().Line)
+	}
+	return s.Source
 }
