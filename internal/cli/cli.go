@@ -192,15 +192,15 @@ func scan(args []string, io IO) int {
 			continue
 		}
 		data, err := readFile(path, *maxSize)
+		if err == nil && images.addInspect(path, data) {
+			sources[path] = data
+			continue
+		}
 		if err == nil && in.walked {
 			if ok, why := recognised(data); !ok {
 				wk.skipped(path, why)
 				continue
 			}
-		}
-		if err == nil && images.addInspect(path, data) {
-			sources[path] = data
-			continue
 		}
 		if err == nil {
 			var rs []*iac.Resource

@@ -131,9 +131,13 @@ func (w *walker) walk(root string) []input {
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
+			if !walkedExts[strings.ToLower(filepath.Ext(p))] {
+				return nil
+			}
 			target, err := filepath.EvalSymlinks(p)
 			if err != nil {
-				w.skipped(p, "symbolic link that leads nowhere")
+				fmt.Fprintf(w.stderr, "ecsaudit: %s: %v\n", p, unwrapPathErr(err))
+				*w.failed++
 				return nil
 			}
 			if abs, err := filepath.Abs(target); err == nil {
@@ -147,10 +151,14 @@ func (w *walker) walk(root string) []input {
 				w.skipped(p, "symbolic link to a directory (its files are searched where they are)")
 				return nil
 			}
-		} else if !d.Type().IsRegular() {
-			return nil
 		}
 		if !walkedExts[strings.ToLower(filepath.Ext(p))] {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink == 0 && !d.Type().IsRegular() {
+			// Named as an input but a socket, pipe or device: opening it could block, and it is no input.
+			fmt.Fprintf(w.stderr, "ecsaudit: %s: not a regular file\n", p)
+			*w.failed++
 			return nil
 		}
 		if strings.EqualFold(filepath.Ext(p), ".tar") && !isImageFile(p, d) {

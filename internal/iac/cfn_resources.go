@@ -16,9 +16,9 @@ import (
 // CloudFormation's property names are the API's, capitalised, with these exceptions (AWS CloudFormation resource
 // reference: AWS::ECS::TaskDefinition ProxyConfiguration, AWS::ECR::Repository ImageTagMutabilityExclusionFilter).
 var cfnRenames = map[string]string{
-	"proxyconfigurationproperties":           "Properties",
-	"imagetagmutabilityexclusionfiltertype":  "FilterType",
-	"imagetagmutabilityexclusionfiltervalue": "Filter",
+	"ProxyConfiguration.proxyconfigurationproperties":                          "Properties",
+	"ImageTagMutabilityExclusionFilter.imagetagmutabilityexclusionfiltertype":  "FilterType",
+	"ImageTagMutabilityExclusionFilter.imagetagmutabilityexclusionfiltervalue": "Filter",
 }
 
 var (

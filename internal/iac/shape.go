@@ -13,7 +13,8 @@ import (
 // numbers and booleans written as strings coerced where the field wants them, single-element Terraform blocks
 // unwrapped. What the file leaves open becomes a hole: the base document takes one value, each variant another.
 type shaper struct {
-	// renames maps a normalised key to the field it stands for where the file's names differ from the API's.
+	// renames maps "<SDK type>.<normalised key>" to the field it stands for where the file's names differ from the
+	// API's.
 	renames map[string]string
 	holes   []hole
 }
@@ -41,7 +42,7 @@ func norm(k string) string { return strings.ToLower(strings.ReplaceAll(k, "_", "
 // fieldFor finds the field of struct type st a key names.
 func (s *shaper) fieldFor(st reflect.Type, key string) (reflect.StructField, bool) {
 	k := norm(key)
-	if r, ok := s.renames[k]; ok {
+	if r, ok := s.renames[st.Name()+"."+k]; ok {
 		k = norm(r)
 	}
 	for i := range st.NumField() {

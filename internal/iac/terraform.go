@@ -17,12 +17,12 @@ import (
 // exceptions (the AWS provider's documentation of aws_ecs_task_definition, aws_ecr_repository and
 // aws_ecr_registry_scanning_configuration).
 var tfRenames = map[string]string{
-	"volume":                            "Volumes",
-	"inferenceaccelerator":              "InferenceAccelerators",
-	"name":                              "RepositoryName",
-	"imagetagmutabilityexclusionfilter": "ImageTagMutabilityExclusionFilters",
-	"rule":                              "Rules",
-	"repositoryfilter":                  "RepositoryFilters",
+	"TaskDefinition.volume":                        "Volumes",
+	"TaskDefinition.inferenceaccelerator":          "InferenceAccelerators",
+	"Repository.name":                              "RepositoryName",
+	"Repository.imagetagmutabilityexclusionfilter": "ImageTagMutabilityExclusionFilters",
+	"RegistryScanningConfiguration.rule":           "Rules",
+	"RegistryScanningRule.repositoryfilter":        "RepositoryFilters",
 }
 
 // plan is the part of terraform show -json output read here.
