@@ -482,6 +482,10 @@ func (t *template) getAtt(target, attr string) any {
 		}
 		return unknown{why: "Fn::GetAtt " + target + "." + attr, probes: ecrURIProbes(strings.ToLower(name))}
 	}
+	if t.types[target] == "AWS::IAM::Role" && attr == "Arn" {
+		// Which role is known, if not its ARN: the same role gives the same ARN, two roles two ARNs.
+		return unknown{why: "Fn::GetAtt " + target + "." + attr, probes: []any{"arn:aws:iam::111122223333:role/" + target}}
+	}
 	return unknown{why: "Fn::GetAtt " + target + "." + attr}
 }
 

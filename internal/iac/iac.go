@@ -250,9 +250,10 @@ func judgeOne(eng *engine.Engine, r *Resource, now time.Time) []engine.Finding {
 	}
 	idx := make(map[findingKey]int, len(base))
 	orig := make([]rule.Status, len(base))
+	origDetail := make([]string, len(base))
 	for i, f := range base {
 		idx[findingKey{f.Rule.ID, f.Container}] = i
-		orig[i] = f.Status
+		orig[i], origDetail[i] = f.Status, f.Detail
 	}
 	open := map[int]*hole{}
 	quoted := map[int]*hole{}
@@ -263,7 +264,7 @@ func judgeOne(eng *engine.Engine, r *Resource, now time.Time) []engine.Finding {
 				continue
 			}
 			if vf.Status == orig[i] {
-				if v.hole.cond == "" && vf.Detail != base[i].Detail && quoted[i] == nil {
+				if v.hole.cond == "" && vf.Detail != origDetail[i] && quoted[i] == nil {
 					quoted[i] = v.hole // the same verdict, but its detail quotes the probe
 				}
 				continue
@@ -295,7 +296,11 @@ func judgeOne(eng *engine.Engine, r *Resource, now time.Time) []engine.Finding {
 			continue
 		}
 		b := &base[i]
-		b.Detail = "the same verdict whatever value " + strings.Join(h.path, "/") + " takes (the file leaves it open: " + h.why + ")"
+		if b.Status == rule.NotAvailable {
+			b.Detail = "cannot be judged from the file: " + strings.Join(h.path, "/") + " is known only at deployment (" + h.why + ")"
+		} else {
+			b.Detail = "the same verdict whatever value " + strings.Join(h.path, "/") + " takes (the file leaves it open: " + h.why + ")"
+		}
 	}
 	for _, h := range r.opaque {
 		container := ""

@@ -118,10 +118,10 @@ func (s *shaper) shape(v any, t reflect.Type, path []string) (any, error) {
 			return nil, fmt.Errorf("%s: want a list, got %s", where(path), describe(v))
 		}
 		out := make([]any, 0, len(l))
-		for i, e := range l {
+		for _, e := range l {
 			sv, err := s.shape(e, t.Elem(), append(path, strconv.Itoa(len(out))))
 			if err != nil {
-				return nil, fmt.Errorf("%w (element %d)", err, i)
+				return nil, err
 			}
 			if sv != absent {
 				out = append(out, sv)

@@ -183,6 +183,9 @@ func (r *Registry) ID() string {
 	if r.ARN != "" {
 		return r.ARN
 	}
+	if r.Label != "" {
+		return r.Label
+	}
 	return "ecr-registry/" + r.RegistryID
 }
 
