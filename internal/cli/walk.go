@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -117,7 +118,7 @@ func (w *walker) walk(root string) []input {
 				return fs.SkipDir
 			}
 			if g, ok := matchGlob(w.skipDirs, rel); ok {
-				w.skipped(p, "--skip-dirs "+g)
+				w.skipped(p, "skip-dirs glob "+g)
 				return fs.SkipDir
 			}
 			if isImageInput(p, true) {
@@ -127,7 +128,7 @@ func (w *walker) walk(root string) []input {
 			return nil
 		}
 		if g, ok := matchGlob(w.skipFiles, rel); ok {
-			w.skipped(p, "--skip-files "+g)
+			w.skipped(p, "skip-files glob "+g)
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
@@ -181,18 +182,27 @@ func within(root, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
-// loaderMarkers are the member names that make a JSON document one of the loader's shapes (see internal/load): a
-// walked file holding none of them is someone else's (a package.json, a tsconfig.json, a CI workflow).
+// loaderKeys are the top-level member names (lower case, as the loader matches them) that make a JSON object one of
+// the loader's shapes (see internal/load): a walked object holding none of them is someone else's (a package.json,
+// a tsconfig.json, an EventBridge event).
+var loaderKeys = []string{
+	"taskdefinition", "containerdefinitions", "repositories", "repository", "imagedetails", "scanningconfiguration",
+	"policytext", "lifecyclepolicytext", "imagescanfindings", "configurationitems",
+}
+
+// loaderMarkers stand for loaderKeys in a file that is not valid JSON: one that names them is an input with an
+// error to report, not a file to skip.
 var loaderMarkers = [][]byte{
-	[]byte(`"taskDefinition"`), []byte(`"containerDefinitions"`), []byte(`"repositories"`), []byte(`"repository"`),
-	[]byte(`"imageDetails"`), []byte(`"scanningConfiguration"`), []byte(`"policyText"`), []byte(`"lifecyclePolicyText"`),
-	[]byte(`"imageScanFindings"`), []byte(`"configurationItems"`),
+	[]byte(`"taskDefinition"`), []byte(`"containerDefinitions"`), []byte(`"repositories"`), []byte(`"imageDetails"`),
+	[]byte(`"scanningConfiguration"`), []byte(`"policyText"`), []byte(`"lifecyclePolicyText"`),
+	[]byte(`"imageScanFindings"`), []byte(`"configurationItems"`), []byte("AWSTemplateFormatVersion"),
+	[]byte(`"format_version"`),
 }
 
 // recognised says whether a walked file is an input ecsaudit reads, from its content: a CloudFormation template or
-// Terraform plan, or a JSON document with one of the loader's member names (a bare array of containers names an
-// "image"). A file that only looks like a template (broken YAML naming AWS:: types) is recognised, so its error is
-// reported rather than the file skipped.
+// Terraform plan, a JSON object with one of the loader's top-level members (or a recorded response wrapping one), or
+// a JSON array of container definitions. A file that is not valid JSON or YAML but names what inputs name (a broken
+// template, a truncated task definition) is recognised, so its error is reported rather than the file skipped.
 func recognised(data []byte) (bool, string) {
 	if f, _ := iac.Detect(data); f != iac.None {
 		return true, ""
@@ -203,23 +213,59 @@ func recognised(data []byte) (bool, string) {
 	}
 	switch t[0] {
 	case '{':
-		for _, m := range loaderMarkers {
-			if bytes.Contains(t, m) {
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(t, &top); err != nil {
+			return markers(t)
+		}
+		keys := map[string]bool{}
+		for k := range top {
+			keys[strings.ToLower(k)] = true
+		}
+		if keys["status_code"] && keys["data"] {
+			// A recorded response: an input if it is an error (reported as such) or wraps one of the shapes.
+			var rec struct {
+				StatusCode int                        `json:"status_code"`
+				Data       map[string]json.RawMessage `json:"data"`
+			}
+			if json.Unmarshal(t, &rec) != nil || rec.StatusCode >= 300 {
+				return true, ""
+			}
+			keys = map[string]bool{}
+			for k := range rec.Data {
+				keys[strings.ToLower(k)] = true
+			}
+		}
+		for _, k := range loaderKeys {
+			if keys[k] {
 				return true, ""
 			}
 		}
-		if bytes.Contains(t, []byte(`"AWSTemplateFormatVersion"`)) || bytes.Contains(t, []byte(`"format_version"`)) {
-			return true, ""
-		}
-		return false, "JSON that is none of the inputs ecsaudit reads"
+		return false, "a JSON object that is none of the inputs ecsaudit reads"
 	case '[':
-		if bytes.Contains(t, []byte(`"image"`)) || bytes.Contains(t, []byte(`"containerDefinitions"`)) {
-			return true, ""
+		var items []map[string]json.RawMessage
+		if err := json.Unmarshal(t, &items); err != nil {
+			return markers(t)
 		}
-		return false, "JSON array that is no list of container definitions"
+		if len(items) > 0 {
+			_, name := items[0]["name"]
+			_, image := items[0]["image"]
+			if name || image {
+				return true, ""
+			}
+		}
+		return false, "a JSON array that is no list of container definitions"
 	}
-	if bytes.Contains(t, []byte("AWSTemplateFormatVersion")) || (bytes.Contains(t, []byte("Resources:")) && bytes.Contains(t, []byte("AWS::"))) {
+	if ok, _ := markers(t); ok {
 		return true, ""
 	}
 	return false, "not a CloudFormation template, Terraform plan or AWS JSON document"
+}
+
+func markers(t []byte) (bool, string) {
+	for _, m := range loaderMarkers {
+		if bytes.Contains(t, m) {
+			return true, ""
+		}
+	}
+	return false, "neither valid JSON nor YAML, and names nothing ecsaudit reads"
 }
