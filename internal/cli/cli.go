@@ -234,7 +234,7 @@ func scan(args []string, io IO) int {
 	var rs []model.Resource
 	for _, r := range append(set.Resources(), imgs...) {
 		if ref := r.Ident(); ref.Scope == "" {
-			ref.Scope = filepath.ToSlash(ref.Source)
+			ref.Scope = scopeOf(ref.Source)
 		}
 		if !judged[r] {
 			rs = append(rs, r)
@@ -276,6 +276,22 @@ func alerting(fs []engine.Finding, cfg *config.Config) []engine.Finding {
 		}
 	}
 	return out
+}
+
+// scopeOf names the file a resource was read from in its finding identities: relative to the working directory when
+// it lies below it (so a scan of a checkout gives the same identities wherever the checkout is), slash-separated.
+func scopeOf(source string) string {
+	if source == "" {
+		return ""
+	}
+	if filepath.IsAbs(source) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, source); err == nil && within(wd, source) {
+				source = rel
+			}
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(source))
 }
 
 // safeReadCode reads one file as infrastructure code (a CloudFormation template, a Terraform plan); isCode is false
