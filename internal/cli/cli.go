@@ -43,8 +43,9 @@ type IO struct {
 const usage = `ecsaudit audits Amazon ECS task definitions and ECR repositories against runtime-security rules.
 
 Usage:
-  ecsaudit scan [flags] PATH...   scan JSON files, image files (docker save, OCI layout) or directories
-                                  (searched recursively for *.json, *.tar and OCI layouts)
+  ecsaudit scan [flags] PATH...   scan AWS JSON files, CloudFormation/SAM templates, CDK output, Terraform
+                                  plans, image files (docker save, OCI layout) or directories (searched
+                                  recursively for the files recognised by content)
   ecsaudit sweep --region REGION [flags]
                                   audit a live account with the default AWS credentials
   ecsaudit rules [--format text|markdown]

@@ -69,6 +69,12 @@ func Detect(data []byte) (Format, *yaml.Node) {
 		return None, nil
 	}
 	if trimmed[0] == '{' {
+		// Most JSON a scan meets is the loader's (a describe-images output may be hundreds of megabytes): look for the
+		// members that matter before parsing.
+		if !bytes.Contains(trimmed, []byte(`"Resources"`)) && !bytes.Contains(trimmed, []byte(`"AWSTemplateFormatVersion"`)) &&
+			!bytes.Contains(trimmed, []byte(`"format_version"`)) {
+			return None, nil
+		}
 		var probe map[string]json.RawMessage
 		if json.Unmarshal(trimmed, &probe) == nil {
 			if _, ok := probe["format_version"]; ok {
