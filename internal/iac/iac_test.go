@@ -239,3 +239,30 @@ func TestReadErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestTerraformPolicyOfARepositoryElsewhere(t *testing.T) {
+	plan := `{"format_version": "1.2", "resource_changes": [{"address": "aws_ecr_repository_policy.shared", "mode": "managed",
+	  "type": "aws_ecr_repository_policy", "change": {"actions": ["update"], "after": {"repository": "shared",
+	  "policy": "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}]}"}}}]}`
+	rs, err := Read(load.NewSet(load.Options{}), Options{}, "plan.json", []byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 {
+		t.Fatalf("%d resources, want the repository the policy names", len(rs))
+	}
+	repo := rs[0].Base.(*model.Repository)
+	if repo.Name() != "shared" || repo.Described || !repo.PolicyKnown || repo.LifecycleKnown || repo.TagsKnown {
+		t.Errorf("repository %q described %v policy %v lifecycle %v tags %v: only the policy is known",
+			repo.Name(), repo.Described, repo.PolicyKnown, repo.LifecycleKnown, repo.TagsKnown)
+	}
+	got := judged(t, rs)
+	expect(t, got, map[string]verdict{
+		"aws_ecr_repository_policy.shared repo.public-policy ": {rule.Failed, "ecr:BatchGetImage"},
+	})
+	for k, f := range got {
+		if f.Status == rule.Passed && f.Rule.ID != "repo.public-policy" && !strings.Contains(f.Detail, "no required tag keys are configured") {
+			t.Errorf("%s PASSED on a repository the plan does not describe: %s", k, f.Detail)
+		}
+	}
+}

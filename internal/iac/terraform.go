@@ -127,6 +127,28 @@ func readPlan(set *load.Set, file string, data []byte) ([]*Resource, error) {
 		}
 	}
 	var out []*Resource
+	repos := map[string]bool{}
+	for _, pr := range prs {
+		if name, ok := pr.values["name"].(string); ok && pr.typ == "aws_ecr_repository" {
+			repos[name] = true
+		}
+	}
+	for _, pr := range prs {
+		repo, _ := pr.values["repository"].(string)
+		if (pr.typ != "aws_ecr_repository_policy" && pr.typ != "aws_ecr_lifecycle_policy") || repos[repo] || repo == "" {
+			continue
+		}
+		// A policy of a repository the plan does not create: audit what it holds, the rest is not known.
+		repos[repo] = true
+		o := load.Origin{Source: file, Path: pr.path, Line: lineOf(data, pr.address), Name: pr.address}
+		raw, _ := json.Marshal(map[string]string{"repositoryName": repo})
+		r, err := set.DecodeRepositoryInput(o, raw, policies[repo], lifecycles[repo], nil)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %s: %w", o.Line, pr.address, err)
+		}
+		r.Described = false
+		out = append(out, &Resource{Base: r})
+	}
 	for _, pr := range prs {
 		o := load.Origin{Source: file, Path: pr.path, Line: lineOf(data, pr.address), Name: pr.address}
 		var r *Resource
