@@ -313,3 +313,25 @@ func TestScopeIsRelative(t *testing.T) {
 		}
 	}
 }
+
+// TestScanRepositoryRoot scans this repository as a user would: its .ecsaudit.yaml skips the deliberately broken
+// fixtures, so every other file it recognises is read and the exit status is 0 or 1, never 2.
+func TestScanRepositoryRoot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scans the whole repository")
+	}
+	root := filepath.Join("..", "..")
+	r := run(t, "scan", "--only-failed", root)
+	if r.code == ExitError {
+		t.Fatalf("exit 2 scanning the repository:\n%s", r.stderr)
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	// The templates, CDK output and plan of testdata/iac are among what was read.
+	for _, want := range []string{"service.yaml", "AppStack.template.json", "plan.json"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the report names no resource from %s", want)
+		}
+	}
+}
