@@ -45,7 +45,7 @@ func readTemplate(set *load.Set, opts Options, file string, root *yaml.Node) ([]
 		if c := member(node, "Condition"); c != nil {
 			v, err := t.condition(c.Value, 0)
 			if err != nil {
-				return nil, fmt.Errorf("Resources/%s: %w", id, err)
+				return nil, fmt.Errorf("condition of Resources/%s: %w", id, err)
 			}
 			if v == isFalse {
 				continue // not created with the template's defaults
@@ -55,7 +55,7 @@ func readTemplate(set *load.Set, opts Options, file string, root *yaml.Node) ([]
 		propsNode := member(node, "Properties")
 		pv, err := t.eval(propsNode)
 		if err != nil {
-			return nil, fmt.Errorf("Resources/%s/Properties: %w", id, err)
+			return nil, fmt.Errorf("in Resources/%s/Properties: %w", id, err)
 		}
 		props, _ := pv.(map[string]any)
 		if props == nil && pv != nil {

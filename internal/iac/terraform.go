@@ -67,7 +67,7 @@ var tfAudited = map[string]bool{
 func readPlan(set *load.Set, file string, data []byte) ([]*Resource, error) {
 	var p plan
 	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("Terraform plan: %v", err)
+		return nil, fmt.Errorf("not a Terraform plan: %v", err)
 	}
 	var prs []planResource
 	if len(p.ResourceChanges) > 0 {
