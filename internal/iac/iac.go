@@ -264,6 +264,7 @@ func judgeOne(eng *engine.Engine, r *Resource, now time.Time) []engine.Finding {
 	open := map[int]*hole{}
 	quoted := map[int]*hole{}
 	for _, v := range r.variants {
+		inherit(v.r, r.Base)
 		for _, vf := range eng.EvaluateOne(v.r, now) {
 			i, ok := idx[findingKey{vf.Rule.ID, vf.Container}]
 			if !ok {
@@ -326,4 +327,20 @@ func judgeOne(eng *engine.Engine, r *Resource, now time.Time) []engine.Finding {
 		}
 	}
 	return base
+}
+
+// inherit gives a variant what the scan joined to its base after reading: the images given beside a task
+// definition, the registry of a repository, the identity scope.
+func inherit(v, base model.Resource) {
+	v.Ident().Scope = base.Ident().Scope
+	switch b := base.(type) {
+	case *model.TaskDefinition:
+		if t, ok := v.(*model.TaskDefinition); ok {
+			t.Images, t.ImageUsers = b.Images, b.ImageUsers
+		}
+	case *model.Repository:
+		if r, ok := v.(*model.Repository); ok {
+			r.Registry = b.Registry
+		}
+	}
 }
