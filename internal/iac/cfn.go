@@ -667,3 +667,42 @@ func (t *template) cond(n *yaml.Node, depth int) (tri, error) {
 	}
 	return undecided, errAt(n, "%s is not a condition function", name)
 }
+
+// locate finds the node of a property at path (API member names, any case; list indices) below n: the key naming the
+// deepest member found, or n itself. It stops at an intrinsic function, whose value is computed.
+func locate(n *yaml.Node, path []string) *yaml.Node {
+	at := n
+	cur := deref(n)
+	for _, seg := range path {
+		if cur == nil {
+			break
+		}
+		if _, _, ok := intrinsic(cur); ok {
+			break
+		}
+		switch cur.Kind {
+		case yaml.MappingNode:
+			var next *yaml.Node
+			for _, kv := range members(cur) {
+				if norm(kv[0].Value) == norm(seg) {
+					at, next = kv[0], kv[1]
+					break
+				}
+			}
+			if next == nil {
+				return at
+			}
+			cur = deref(next)
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(cur.Content) {
+				return at
+			}
+			cur = deref(cur.Content[i])
+			at = cur
+		default:
+			return at
+		}
+	}
+	return at
+}

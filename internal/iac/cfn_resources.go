@@ -2,9 +2,11 @@ package iac
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -71,7 +73,21 @@ func readTemplate(set *load.Set, opts Options, file string, root *yaml.Node) ([]
 			r, err = buildVariants(o, props, registryType, cfnRenames, set.DecodeRegistryInput, nil)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("line %d: Resources/%s (%s): %w", o.Line, id, ty, err)
+			line, col := o.Line, 1
+			var se *shapeError
+			if errors.As(err, &se) && propsNode != nil {
+				n := locate(propsNode, se.path)
+				line, col = n.Line, n.Column
+			}
+			return nil, fmt.Errorf("line %d, column %d: Resources/%s (%s): %w", line, col, id, ty, err)
+		}
+		if propsNode != nil {
+			r.Base.Ident().LineOf = func(path string) int {
+				if n := locate(propsNode, strings.Split(path, "/")); n != propsNode {
+					return n.Line
+				}
+				return 0 // nothing below Properties: the resource's own line serves
+			}
 		}
 		out = append(out, r)
 	}

@@ -71,6 +71,14 @@ func TestTemplateIntrinsics(t *testing.T) {
 		t.Errorf("TaskDef is named %q at line %d, path %q; want the logical ID, the line naming it, its Properties",
 			td.ID(), td.Line, td.SourcePath)
 	}
+	for path, line := range map[string]int{
+		"containerDefinitions/0/privileged": 59, "containerDefinitions/1/image": 75, "containerDefinitions/1/user": 77,
+		"containerDefinitions/1/nosuchfield": 74, "networkMode": 47, "lifecyclePolicy": 0,
+	} {
+		if got := td.LineOf(path); got != line {
+			t.Errorf("LineOf(%s) = %d, want %d", path, got, line)
+		}
+	}
 	// !Join over a defaulted parameter, !FindInMap keyed by one, !If on a condition the defaults decide.
 	if got := aws.ToString(td.Def.Family); got != "web-prod" {
 		t.Errorf("family %q, want web-prod (!Join over the Env default)", got)
@@ -211,7 +219,9 @@ func TestReadErrors(t *testing.T) {
 		{"undefined Ref", "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Image: !Ref Nope\n",
 			[]string{"line 7", `"Nope"`, "Resources/T"}},
 		{"wrong type", `{"Resources": {"T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "a", "Image": "b", "Privileged": "sometimes"}]}}}}`,
-			[]string{"containerDefinitions/0/privileged", "want true or false", `"sometimes"`}},
+			[]string{"containerDefinitions/0/privileged", "want true or false", `"sometimes"`, "line 1, column 126"}},
+		{"wrong type in YAML", "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Image: b\n          PortMappings:\n            - ContainerPort: eighty\n",
+			[]string{"line 9, column 15", "containerDefinitions/0/portMappings/0/containerPort", "want a number", `"eighty"`}},
 		{"no containers", "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Family: x\n",
 			[]string{"line 2", "Resources/T", "containerDefinitions"}},
 		{"undefined condition", "Resources:\n  T:\n    Type: AWS::ECR::Repository\n    Condition: Missing\n",

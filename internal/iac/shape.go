@@ -92,7 +92,7 @@ func (s *shaper) shape(v any, t reflect.Type, path []string) (any, error) {
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("%s: want an object, got %s", where(path), describe(v))
+			return nil, badValue(path, "want an object, got %s", describe(v))
 		}
 		out := make(map[string]any, len(m))
 		for k, e := range m {
@@ -115,7 +115,7 @@ func (s *shaper) shape(v any, t reflect.Type, path []string) (any, error) {
 		}
 		l, ok := v.([]any)
 		if !ok {
-			return nil, fmt.Errorf("%s: want a list, got %s", where(path), describe(v))
+			return nil, badValue(path, "want a list, got %s", describe(v))
 		}
 		out := make([]any, 0, len(l))
 		for _, e := range l {
@@ -134,7 +134,7 @@ func (s *shaper) shape(v any, t reflect.Type, path []string) (any, error) {
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("%s: want an object, got %s", where(path), describe(v))
+			return nil, badValue(path, "want an object, got %s", describe(v))
 		}
 		out := make(map[string]any, len(m))
 		for k, e := range m {
@@ -154,7 +154,7 @@ func (s *shaper) shape(v any, t reflect.Type, path []string) (any, error) {
 		case bool, int64, float64:
 			return scalarString(x), nil
 		}
-		return nil, fmt.Errorf("%s: want a string, got %s", where(path), describe(v))
+		return nil, badValue(path, "want a string, got %s", describe(v))
 	case reflect.Bool:
 		switch x := v.(type) {
 		case nil, bool:
@@ -164,7 +164,7 @@ func (s *shaper) shape(v any, t reflect.Type, path []string) (any, error) {
 				return b, nil
 			}
 		}
-		return nil, fmt.Errorf("%s: want true or false, got %s", where(path), describe(v))
+		return nil, badValue(path, "want true or false, got %s", describe(v))
 	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float32, reflect.Float64:
 		switch x := v.(type) {
 		case nil, int64, float64:
@@ -174,7 +174,7 @@ func (s *shaper) shape(v any, t reflect.Type, path []string) (any, error) {
 				return f, nil
 			}
 		}
-		return nil, fmt.Errorf("%s: want a number, got %s", where(path), describe(v))
+		return nil, badValue(path, "want a number, got %s", describe(v))
 	case reflect.Interface:
 		return v, nil
 	}
@@ -243,6 +243,18 @@ func apiName(goName string) string {
 		return goName
 	}
 	return strings.ToLower(goName[:1]) + goName[1:]
+}
+
+// shapeError is a value of the wrong type at path.
+type shapeError struct {
+	path []string
+	msg  string
+}
+
+func (e *shapeError) Error() string { return where(e.path) + ": " + e.msg }
+
+func badValue(path []string, format string, a ...any) error {
+	return &shapeError{path: clone(path), msg: fmt.Sprintf(format, a...)}
 }
 
 func where(path []string) string {

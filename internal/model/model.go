@@ -34,6 +34,9 @@ type Ref struct {
 	// resource is located by SourcePath alone.
 	Label string
 	Line  int
+	// LineOf, when set, finds the line of a field of the resource (a rule result's Path) in Source, 0 when it cannot:
+	// for sources not located by JSON path (a YAML template).
+	LineOf func(path string) int
 	// TagsChangedBy names who last changed the resource's tags, when an event said so (a CloudTrail identity ARN).
 	TagsChangedBy string
 }
