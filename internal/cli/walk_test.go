@@ -335,3 +335,42 @@ func TestScanRepositoryRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateLocations checks where a template's findings point: the text report's resource line, SARIF's property
+// line in YAML.
+func TestTemplateLocations(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"stack.yaml": privilegedTemplate})
+	p := filepath.Join(dir, "stack.yaml")
+	if r := run(t, "scan", p); !strings.Contains(r.stdout, "Task (AwsEcsTaskDefinition, "+p+":3)") {
+		t.Errorf("the text report does not name the logical ID, file and line:\n%s", r.stdout)
+	}
+	r := run(t, "scan", "--format", "sarif", p)
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation struct {
+						Region struct{ StartLine int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &log); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, res := range log.Runs[0].Results {
+		if res.RuleID == "task.privileged-container" {
+			found = true
+			if got := res.Locations[0].PhysicalLocation.Region.StartLine; got != 10 {
+				t.Errorf("privileged at line %d, want 10 (the Privileged property)", got)
+			}
+		}
+	}
+	if !found {
+		t.Error("no privileged result")
+	}
+}
