@@ -20,8 +20,11 @@ type template struct {
 	types      map[string]string     // logical ID -> Type
 	lines      map[string]int        // logical ID -> the line naming it
 	condCache  map[string]tri
-	account    string
-	region     string
+	condActive map[string]bool // conditions being evaluated: one met again refers to itself
+	// budget is how many more nodes eval may visit: YAML aliases can make a small file a huge tree.
+	budget  int
+	account string
+	region  string
 }
 
 // tri is a condition's value: decided true or false, or undecidable from the template's defaults.
@@ -85,7 +88,7 @@ func parseTemplate(file string, root *yaml.Node, account, region string) *templa
 	t := &template{
 		file: file, params: map[string]*yaml.Node{}, conditions: map[string]*yaml.Node{},
 		resources: map[string]*yaml.Node{}, types: map[string]string{}, lines: map[string]int{}, condCache: map[string]tri{},
-		account: account, region: region,
+		condActive: map[string]bool{}, budget: maxNodes, account: account, region: region,
 	}
 	for _, kv := range members(member(root, "Parameters")) {
 		t.params[kv[0].Value] = kv[1]
@@ -136,11 +139,18 @@ func intrinsic(n *yaml.Node) (name string, arg *yaml.Node, ok bool) {
 	return "", nil, false
 }
 
+// maxNodes bounds the nodes a template's resources may expand to (aliases included): a thousand times more than the
+// largest template CloudFormation accepts (1 MB) is likely to hold.
+const maxNodes = 1 << 20
+
 // eval resolves a node into the value tree, its intrinsics resolved where the template decides them.
 func (t *template) eval(n *yaml.Node) (any, error) {
 	n = deref(n)
 	if n == nil {
 		return nil, nil
+	}
+	if t.budget--; t.budget < 0 {
+		return nil, errAt(n, "the template expands to more than %d values (YAML aliases?)", maxNodes)
 	}
 	if name, arg, ok := intrinsic(n); ok && name != "Condition" {
 		return t.call(n, name, deref(arg))
@@ -588,8 +598,13 @@ func (t *template) condition(name string, depth int) (tri, error) {
 	if !ok {
 		return undecided, fmt.Errorf("condition %q is not defined in Conditions", name)
 	}
-	if depth > 50 {
+	if depth > 50 || t.condActive[name] {
 		return undecided, errAt(n, "condition %q refers to itself", name)
+	}
+	t.condActive[name] = true
+	defer delete(t.condActive, name)
+	if t.budget--; t.budget < 0 {
+		return undecided, errAt(n, "the template expands to more than %d values (YAML aliases?)", maxNodes)
 	}
 	v, err := t.cond(n, depth+1)
 	if err != nil {
@@ -601,6 +616,9 @@ func (t *template) condition(name string, depth int) (tri, error) {
 
 func (t *template) cond(n *yaml.Node, depth int) (tri, error) {
 	n = deref(n)
+	if t.budget--; t.budget < 0 || depth > 1000 {
+		return undecided, errAt(n, "the conditions expand to more than %d values (YAML aliases?)", maxNodes)
+	}
 	name, arg, ok := intrinsic(n)
 	if !ok {
 		return undecided, errAt(n, "want a condition function (Fn::Equals, Fn::And, Fn::Or, Fn::Not, Condition)")

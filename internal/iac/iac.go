@@ -132,6 +132,10 @@ func Read(set *load.Set, opts Options, file string, data []byte) ([]*Resource, e
 	return rs, nil
 }
 
+// maxHoles bounds the open values of one resource judged on probes (each costs an evaluation per probe); the
+// others make the verdicts they could change NOT_AVAILABLE.
+const maxHoles = 64
+
 // buildVariants shapes a resource's properties for its API type, decodes the base document and one variant per
 // value each hole may take.
 func buildVariants[R model.Resource](o load.Origin, props map[string]any, t reflect.Type, renames map[string]string,
@@ -156,6 +160,9 @@ func buildVariants[R model.Resource](o load.Origin, props map[string]any, t refl
 	holes := append(extra, s.holes...)
 	for i := range holes {
 		h := &holes[i]
+		if i >= maxHoles && h.cond == "" {
+			h.opaque = true // past the budget: judged as a value no probe can stand for
+		}
 		if h.opaque {
 			out.opaque = append(out.opaque, *h)
 			continue
