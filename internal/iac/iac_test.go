@@ -233,6 +233,23 @@ func TestReadErrors(t *testing.T) {
 		{"plan with container_definitions unknown", `{"format_version": "1.2", "resource_changes": [{"address": "aws_ecs_task_definition.x", "mode": "managed", "type": "aws_ecs_task_definition", "change": {"actions": ["create"], "after": {"family": "x"}, "after_unknown": {"container_definitions": true}}}]}`,
 			[]string{"aws_ecs_task_definition.x", "known only after apply"}},
 	}
+	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i, prev := 0, "a"; i < 8; i++ {
+		name := string(rune('b' + i))
+		bomb += name + ": &" + name + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n"
+		prev = name
+	}
+	bomb += "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Family: x\n      Volumes: *i\n"
+	tests = append(tests,
+		struct {
+			name, data string
+			want       []string
+		}{"alias bomb", bomb, []string{"expands to more than"}},
+		struct {
+			name, data string
+			want       []string
+		}{"condition referring to itself", "Conditions:\n  A: !And [!Condition B, !Condition B]\n  B: !Or [!Condition A, !Condition A]\nResources:\n  T:\n    Type: AWS::ECR::Repository\n    Condition: A\n",
+			[]string{"refers to itself"}})
 	for _, tt := range tests {
 		_, err := Read(load.NewSet(load.Options{}), Options{}, "f", []byte(tt.data))
 		if err == nil {
