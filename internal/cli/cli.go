@@ -338,11 +338,15 @@ func relGlobs(cfgPath string, args []string, globs []string) []string {
 			continue
 		}
 		for _, a := range args {
-			rel, err := filepath.Rel(a, cfgDir)
-			if err != nil || strings.HasPrefix(rel, "..") {
-				continue
+			if rel, err := filepath.Rel(a, cfgDir); err == nil && !strings.HasPrefix(rel, "..") {
+				// The configuration is in or below the directory searched.
+				out = append(out, path.Join(filepath.ToSlash(rel), g))
+			} else if rel, err := filepath.Rel(cfgDir, a); err == nil && !strings.HasPrefix(rel, "..") {
+				// The directory searched is below the configuration's (--config from a parent).
+				if inner, ok := strings.CutPrefix(g, filepath.ToSlash(rel)+"/"); ok {
+					out = append(out, inner)
+				}
 			}
-			out = append(out, path.Join(filepath.ToSlash(rel), g))
 		}
 	}
 	return out

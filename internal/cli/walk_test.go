@@ -374,3 +374,24 @@ func TestTemplateLocations(t *testing.T) {
 		t.Error("no privileged result")
 	}
 }
+
+func TestConfigGlobsRelativeToTheirFile(t *testing.T) {
+	for _, c := range []struct {
+		cfg  string
+		args []string
+		glob string
+		want []string
+	}{
+		{"repo/.ecsaudit.yaml", []string{"repo"}, "fixtures/broken", []string{"fixtures/broken"}},
+		{"repo/.ecsaudit.yaml", []string{"repo"}, "*.gen.json", []string{"*.gen.json"}},
+		{"repo/.ecsaudit.yaml", []string{"repo/sub"}, "sub/fixtures/**", []string{"fixtures/**"}},
+		{"repo/.ecsaudit.yaml", []string{"repo/sub"}, "other/fixtures", nil},
+		{"repo/sub/.ecsaudit.yaml", []string{"repo"}, "fixtures", []string{"fixtures"}},
+		{"repo/sub/.ecsaudit.yaml", []string{"repo"}, "x/fixtures", []string{"sub/x/fixtures"}},
+	} {
+		got := relGlobs(filepath.FromSlash(c.cfg), c.args, []string{c.glob})
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s, args %v, %s: %v, want %v", c.cfg, c.args, c.glob, got, c.want)
+		}
+	}
+}
