@@ -256,6 +256,13 @@ func Judge(eng *engine.Engine, rs []*Resource, now time.Time) []engine.Finding {
 
 type findingKey struct{ rule, container string }
 
+// worse orders the verdicts of two branches: FAILED, then NOT_AVAILABLE, then PASSED, then NOT_APPLICABLE. A
+// suppressed finding stays as the engine decided it.
+func worse(a, b rule.Status) bool {
+	rank := map[rule.Status]int{rule.NotApplicable: 1, rule.Passed: 2, rule.NotAvailable: 3, rule.Failed: 4}
+	return rank[a] > rank[b] && rank[b] > 0
+}
+
 func judgeOne(eng *engine.Engine, r *Resource, now time.Time) []engine.Finding {
 	base := eng.EvaluateOne(r.Base, now)
 	if len(r.variants) == 0 && len(r.opaque) == 0 {
@@ -291,10 +298,10 @@ func judgeOne(eng *engine.Engine, r *Resource, now time.Time) []engine.Finding {
 				continue
 			}
 			switch {
-			case vf.Status == rule.Failed && b.Status != rule.Failed:
+			case worse(vf.Status, b.Status):
 				b.Status, b.Severity, b.Path = vf.Status, vf.Severity, vf.Path
 				b.Detail = vf.Detail + " (when condition " + v.hole.cond + " is false)"
-			case b.Status == rule.Failed && !strings.Contains(b.Detail, "(when condition "+v.hole.cond):
+			case worse(b.Status, vf.Status) && !strings.Contains(b.Detail, "(when condition "+v.hole.cond):
 				b.Detail += " (when condition " + v.hole.cond + " is true)"
 			}
 		}

@@ -293,3 +293,35 @@ func TestTerraformPolicyOfARepositoryElsewhere(t *testing.T) {
 		}
 	}
 }
+
+func TestBothBranchesJudged(t *testing.T) {
+	tmpl := `Parameters:
+  Mode: {Type: String}
+Conditions:
+  C: !Equals [!Ref Mode, strict]
+Resources:
+  T:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: t
+      ContainerDefinitions:
+        - Name: app
+          Image: public.ecr.aws/docker/library/busybox:1.36
+          Privileged: !If [C, !Ref AWS::NoValue, true]
+          ReadonlyRootFilesystem: !If [C, false, true]
+          User: !If [C, "1000", "1001"]
+`
+	rs, err := Read(load.NewSet(load.Options{}), Options{}, "t.yaml", []byte(tmpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := judged(t, rs)
+	expect(t, got, map[string]verdict{
+		"T task.privileged-container app":     {rule.Failed, "(when condition C is false)"},
+		"T task.writable-root-filesystem app": {rule.Failed, "(when condition C is true)"},
+		"T task.root-user app":                {rule.Passed, ""},
+	})
+	if d := got["T task.root-user app"].Detail; strings.Contains(d, "when condition") {
+		t.Errorf("root-user passes on both branches, yet its detail names one: %q", d)
+	}
+}
