@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -28,6 +29,9 @@ var (
 	repoType     = reflect.TypeOf(ecrtypes.Repository{})
 	registryType = reflect.TypeOf(ecrtypes.RegistryScanningConfiguration{})
 )
+
+// fieldPrefix is the field path the loader's validation errors start with.
+var fieldPrefix = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*(?:\[\d+\])?(?:\.[A-Za-z][A-Za-z0-9]*(?:\[\d+\])?)*): `)
 
 // readTemplate reads the audited resources of a CloudFormation template.
 func readTemplate(set *load.Set, opts Options, file string, root *yaml.Node) ([]*Resource, error) {
@@ -78,6 +82,12 @@ func readTemplate(set *load.Set, opts Options, file string, root *yaml.Node) ([]
 			if errors.As(err, &se) && propsNode != nil {
 				n := locate(propsNode, se.path)
 				line, col = n.Line, n.Column
+			} else if m := fieldPrefix.FindStringSubmatch(err.Error()); m != nil && propsNode != nil {
+				// The loader names the field first ("containerDefinitions[0].logConfiguration.logDriver: ...").
+				p := strings.NewReplacer("[", ".", "]", "").Replace(m[1])
+				if n := locate(propsNode, strings.Split(p, ".")); n != propsNode {
+					line, col = n.Line, n.Column
+				}
 			}
 			return nil, fmt.Errorf("line %d, column %d: Resources/%s (%s): %w", line, col, id, ty, err)
 		}
