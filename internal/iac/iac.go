@@ -13,6 +13,7 @@ package iac
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -95,6 +96,9 @@ func Detect(data []byte) (Format, *yaml.Node) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
+		if trimmed[0] != '{' && looksLikeTemplate(trimmed) {
+			return CloudFormation, nil // a broken YAML template: Read reports where
+		}
 		return None, nil
 	}
 	root := deref(&doc)
@@ -112,16 +116,29 @@ func Detect(data []byte) (Format, *yaml.Node) {
 	return None, nil
 }
 
+// looksLikeTemplate says whether text that is not valid YAML was meant as a template.
+func looksLikeTemplate(t []byte) bool {
+	return bytes.Contains(t, []byte("AWSTemplateFormatVersion")) ||
+		bytes.Contains(t, []byte("Resources:")) && bytes.Contains(t, []byte("Type: AWS::"))
+}
+
 // Read reads the audited resources of a file Detect recognised. An error names the file, and the resource and line
 // where it can; nothing of that file is kept then.
 func Read(set *load.Set, opts Options, file string, data []byte) ([]*Resource, error) {
 	f, root := Detect(data)
 	var rs []*Resource
 	var err error
-	switch f {
-	case CloudFormation:
+	switch {
+	case f == CloudFormation && root == nil:
+		var doc yaml.Node
+		err = yaml.Unmarshal(data, &doc)
+		if err == nil {
+			err = errors.New("not a YAML mapping")
+		}
+		err = fmt.Errorf("invalid YAML: %v", strings.TrimPrefix(err.Error(), "yaml: "))
+	case f == CloudFormation:
 		rs, err = readTemplate(set, opts, file, root)
-	case Terraform:
+	case f == Terraform:
 		rs, err = readPlan(set, file, data)
 	default:
 		return nil, fmt.Errorf("%s: not a CloudFormation template or Terraform plan", file)

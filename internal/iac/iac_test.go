@@ -232,6 +232,8 @@ func TestReadErrors(t *testing.T) {
 			[]string{"networkMode", `"bridged"`, "line 5, column 7"}},
 		{"unknown log driver", "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Image: b\n          LogConfiguration:\n            LogDriver: syslog-ng\n",
 			[]string{"logDriver", `"syslog-ng"`, "line 9, column 13"}},
+		{"broken YAML", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties: {Family: [x\n",
+			[]string{"invalid YAML", "line"}},
 		{"plan with container_definitions unknown", `{"format_version": "1.2", "resource_changes": [{"address": "aws_ecs_task_definition.x", "mode": "managed", "type": "aws_ecs_task_definition", "change": {"actions": ["create"], "after": {"family": "x"}, "after_unknown": {"container_definitions": true}}}]}`,
 			[]string{"aws_ecs_task_definition.x", "known only after apply"}},
 	}
