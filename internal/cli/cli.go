@@ -228,20 +228,7 @@ func scan(args []string, io IO) int {
 	set.Link()
 	eng := engine.New(cat, cfg)
 	imgs := images.link(set.Tasks)
-	judged := map[model.Resource]bool{}
-	for _, r := range fromCode {
-		judged[r.Base] = true
-	}
-	var rs []model.Resource
-	for _, r := range append(set.Resources(), imgs...) {
-		if ref := r.Ident(); ref.Scope == "" {
-			ref.Scope = scopeOf(ref.Source)
-		}
-		if !judged[r] {
-			rs = append(rs, r)
-		}
-	}
-	findings := append(eng.Evaluate(rs, now), iac.Judge(eng, fromCode, now)...)
+	findings := evaluate(eng, append(set.Resources(), imgs...), fromCode, now)
 	rep := &report.Report{
 		Findings:   findings,
 		Resources:  len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images) + len(imgs),
@@ -277,6 +264,31 @@ func alerting(fs []engine.Finding, cfg *config.Config) []engine.Finding {
 		}
 	}
 	return out
+}
+
+// evaluate judges the resources in order: those read from infrastructure code through iac.Judge (their open values
+// judged on variants), the others through the engine. Every resource is scoped by the file it was read from.
+func evaluate(eng *engine.Engine, rs []model.Resource, fromCode []*iac.Resource, now time.Time) []engine.Finding {
+	code := make(map[model.Resource]*iac.Resource, len(fromCode))
+	for _, r := range fromCode {
+		code[r.Base] = r
+	}
+	var out []engine.Finding
+	var batch []model.Resource
+	for _, r := range rs {
+		if ref := r.Ident(); ref.Scope == "" {
+			ref.Scope = scopeOf(ref.Source)
+		}
+		c, ok := code[r]
+		if !ok {
+			batch = append(batch, r)
+			continue
+		}
+		out = append(out, eng.Evaluate(batch, now)...)
+		batch = batch[:0]
+		out = append(out, iac.Judge(eng, []*iac.Resource{c}, now)...)
+	}
+	return append(out, eng.Evaluate(batch, now)...)
 }
 
 // scopeOf names the file a resource was read from in its finding identities: relative to the working directory when
