@@ -25,6 +25,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/engine"
 	"github.com/ecsaudit/ecsaudit/internal/load"
 	"github.com/ecsaudit/ecsaudit/internal/model"
+	"github.com/ecsaudit/ecsaudit/internal/redact"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
@@ -340,6 +341,11 @@ func judgeOne(eng *engine.Engine, r *Resource, now time.Time) []engine.Finding {
 			b.Detail = "the same verdict whatever value " + strings.Join(h.path, "/") + " takes (the file leaves it open: " + h.why + ")"
 		}
 	}
+	for i := range base {
+		// The details written here quote names from the file (conditions, parameters, resources): redacted as the
+		// engine redacts a rule's.
+		base[i].Detail = redact.Text(base[i].Detail)
+	}
 	for _, h := range r.opaque {
 		container := ""
 		if td, ok := r.Base.(*model.TaskDefinition); ok && len(h.path) > 1 && h.path[0] == "containerDefinitions" {
@@ -353,7 +359,7 @@ func judgeOne(eng *engine.Engine, r *Resource, now time.Time) []engine.Finding {
 				continue
 			}
 			b.Status = rule.NotAvailable
-			b.Detail = strings.Join(h.path, "/") + " is known only at deployment (" + h.why + "); the rule cannot be judged without it"
+			b.Detail = redact.Text(strings.Join(h.path, "/") + " is known only at deployment (" + h.why + "); the rule cannot be judged without it")
 			b.Path = strings.Join(h.path, "/")
 		}
 	}

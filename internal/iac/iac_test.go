@@ -329,3 +329,27 @@ Resources:
 		t.Errorf("root-user passes on both branches, yet its detail names one: %q", d)
 	}
 }
+
+// TestOpenValueDetailsRedacted checks that a credential pasted where a name belongs (a parameter's name) does not
+// reach a finding's detail through the words that explain an open value.
+func TestOpenValueDetailsRedacted(t *testing.T) {
+	key := "AKIA" + "IOSFODNN7EXAMPLE"
+	tmpl := "Parameters:\n  " + key + ": {Type: String}\nResources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n" +
+		"    Properties:\n      ContainerDefinitions:\n        - Name: app\n          Image: !Ref " + key + "\n"
+	rs, err := Read(load.NewSet(load.Options{}), Options{}, "t.yaml", []byte(tmpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := 0
+	for _, f := range Judge(engine.New(catalog.Default(), config.Default()), rs, evalTime) {
+		if strings.Contains(f.Detail, key) || strings.Contains(f.Detail, key[4:]) {
+			t.Errorf("%s: detail quotes the key: %q", f.Rule.ID, f.Detail)
+		}
+		if strings.Contains(f.Detail, "containerDefinitions/0/image") {
+			open++
+		}
+	}
+	if open == 0 {
+		t.Error("no finding explains the open image")
+	}
+}
