@@ -214,7 +214,10 @@ func scan(args []string, io IO) int {
 				sources[path] = data
 				continue
 			}
-			if !isCode {
+			switch {
+			case !isCode && iac.IsOtherYAML(data):
+				err = fmt.Errorf("%s: a YAML document that is not a CloudFormation template (no Resources of AWS:: types) nor any input ecsaudit reads", path)
+			case !isCode:
 				err = safeAdd(set, path, data)
 			}
 		}

@@ -117,6 +117,22 @@ func Detect(data []byte) (Format, *yaml.Node) {
 	return None, nil
 }
 
+// IsOtherYAML reports whether data is a YAML mapping or sequence written in block style (not JSON) that Detect did
+// not recognise: a docker-compose file, a Kubernetes manifest, a workflow. Such a file named on the command line is
+// reported as what it is, not as invalid JSON.
+func IsOtherYAML(data []byte) bool {
+	t := bytes.TrimSpace(data)
+	if len(t) == 0 || t[0] == '{' || t[0] == '[' || t[0] == '"' {
+		return false
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil {
+		return false
+	}
+	root := deref(&doc)
+	return root != nil && (root.Kind == yaml.MappingNode || root.Kind == yaml.SequenceNode)
+}
+
 // looksLikeTemplate says whether text that is not valid YAML was meant as a template.
 func looksLikeTemplate(t []byte) bool {
 	return bytes.Contains(t, []byte("AWSTemplateFormatVersion")) ||

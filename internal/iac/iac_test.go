@@ -353,3 +353,19 @@ func TestOpenValueDetailsRedacted(t *testing.T) {
 		t.Error("no finding explains the open image")
 	}
 }
+
+func TestIsOtherYAML(t *testing.T) {
+	for data, want := range map[string]bool{
+		"services:\n  web:\n    image: nginx\n": true,
+		"- a\n- b\n":                            true,
+		`{"family": "x"}`:                       false,
+		`[1, 2]`:                                false,
+		`"taskDefinition"`:                      false,
+		"plain words":                           false,
+		"key: [unclosed\n":                      false,
+	} {
+		if got := IsOtherYAML([]byte(data)); got != want {
+			t.Errorf("IsOtherYAML(%q) = %v, want %v", data, got, want)
+		}
+	}
+}
