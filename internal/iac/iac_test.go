@@ -369,3 +369,23 @@ func TestIsOtherYAML(t *testing.T) {
 		}
 	}
 }
+
+// TestTerraformPlannedValues reads a plan that has only planned_values (as some tools trim it), resources in a child
+// module included.
+func TestTerraformPlannedValues(t *testing.T) {
+	plan := `{"format_version": "1.2", "planned_values": {"root_module": {"resources": [], "child_modules": [{"address": "module.svc",
+	  "resources": [{"address": "module.svc.aws_ecs_task_definition.this", "mode": "managed", "type": "aws_ecs_task_definition",
+	  "values": {"family": "svc", "network_mode": "host", "container_definitions": "[{\"name\":\"app\",\"image\":\"nginx:1.27\",\"privileged\":true,\"memory\":256}]"}}]}]}}}`
+	rs, err := Read(load.NewSet(load.Options{}), Options{}, "plan.json", []byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Base.ID() != "module.svc.aws_ecs_task_definition.this" {
+		t.Fatalf("resources %v, want the module's task definition", rs)
+	}
+	expect(t, judged(t, rs), map[string]verdict{
+		"module.svc.aws_ecs_task_definition.this task.privileged-container app": {rule.Failed, "privileged"},
+		"module.svc.aws_ecs_task_definition.this task.host-network-mode ":       {rule.Failed, "host"},
+		"module.svc.aws_ecs_task_definition.this task.memory-limit app":         {rule.Passed, "256"},
+	})
+}
