@@ -395,3 +395,20 @@ func TestConfigGlobsRelativeToTheirFile(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateSuppressions checks both ways of waiving a finding of a template's resource: its ecsaudit:suppress tag,
+// and a configuration entry naming its logical ID.
+func TestTemplateSuppressions(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"t.yaml": "Resources:\n  TaskDef:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Tags:\n        - Key: ecsaudit:suppress\n" +
+			"          Value: task.privileged-container@app\n      ContainerDefinitions:\n        - Name: app\n          Image: busybox:1\n          Privileged: true\n",
+		".ecsaudit.yaml": "suppressions:\n  - resource: TaskDef\n    rule: task.root-user\n    reason: the image runs as nobody\n",
+	})
+	_, rep := scanJSON(t, dir)
+	for _, id := range []string{"task.privileged-container", "task.root-user"} {
+		if f := rep.find(id, "app"); f == nil || f.Status != "SUPPRESSED" {
+			t.Errorf("%s: %+v, want SUPPRESSED", id, f)
+		}
+	}
+}
