@@ -90,6 +90,7 @@ FUZZTIME  ?= 30s
 FUZZFLAGS ?=
 FUZZ_TARGETS := \
 	FuzzLoad:./internal/load \
+	FuzzRead:./internal/iac \
 	FuzzParseEvent:./internal/event \
 	FuzzParse:./internal/config \
 	FuzzParseSuppressTag:./internal/engine \

@@ -122,11 +122,11 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 	findingID := f.ID()
 	if f.Subject.Resource != nil && f.Subject.Resource.Ident().ARN == "" {
 		// The input named the resource without an ARN (a file scanned offline): derive the Id from the ARN built
-		// for it, so it equals the Id the Lambdas send for the same resource.
-		findingID = engine.FindingID(f.Rule.ID, *res.Id, f.Container)
+		// for it, qualified by the file it was read from (two files may hold the same family).
+		findingID = engine.FindingID(f.Rule.ID, f.Subject.Scoped(*res.Id), f.Container)
 		if c, ok := f.Subject.Resource.(*model.ImageContents); ok && strings.Contains(*res.Id, ":repository/") {
 			// Contents findings about an ECR image are kept under their own resource ID, as the Lambdas keep them.
-			findingID = engine.FindingID(f.Rule.ID, model.ContentsID(*res.Id, c.Digest), f.Container)
+			findingID = engine.FindingID(f.Rule.ID, f.Subject.Scoped(model.ContentsID(*res.Id, c.Digest)), f.Container)
 		}
 	}
 	owner := id

@@ -9,16 +9,18 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/ecsaudit/ecsaudit/internal/catalog"
 	"github.com/ecsaudit/ecsaudit/internal/config"
 	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/iac"
 	"github.com/ecsaudit/ecsaudit/internal/imagefile"
 	"github.com/ecsaudit/ecsaudit/internal/load"
+	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/report"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/version"
@@ -41,8 +43,9 @@ type IO struct {
 const usage = `ecsaudit audits Amazon ECS task definitions and ECR repositories against runtime-security rules.
 
 Usage:
-  ecsaudit scan [flags] PATH...   scan JSON files, image files (docker save, OCI layout) or directories
-                                  (searched recursively for *.json, *.tar and OCI layouts)
+  ecsaudit scan [flags] PATH...   scan AWS JSON files, CloudFormation/SAM templates, CDK output, Terraform
+                                  plans, image files (docker save, OCI layout) or directories (searched
+                                  recursively for the files recognised by content)
   ecsaudit sweep --region REGION [flags]
                                   audit a live account with the default AWS credentials
   ecsaudit rules [--format text|markdown]
@@ -84,7 +87,11 @@ func scan(args []string, io IO) int {
 	fl.SetOutput(io.Stderr)
 	format := fl.String("format", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	failOn := fl.String("fail-on", "LOW", "exit 1 when a FAILED finding is at or above this severity (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL)")
-	configPath := fl.String("config", "", "configuration file (JSON): rule overrides, settings, suppressions")
+	configPath := fl.String("config", "", "configuration file (YAML or JSON): rule overrides, settings, suppressions, skipDirs, skipFiles\n(default: "+strings.Join(ConfigNames, ", ")+" in the directory argument, or a file argument's directory)")
+	verbose := fl.Bool("verbose", false, "list the configuration read and every file and directory skipped, with why")
+	var skipDirs, skipFiles globList
+	fl.Var(&skipDirs, "skip-dirs", "glob of directories not to search (relative to the directory argument, or a base name); repeatable, comma-separated")
+	fl.Var(&skipFiles, "skip-files", "glob of files not to read while searching directories; repeatable, comma-separated")
 	onlyFailed := fl.Bool("only-failed", false, "show only FAILED findings")
 	account := fl.String("account", "", "AWS account ID for inputs that carry no ARN")
 	region := fl.String("region", "", "AWS region for inputs that carry no ARN")
@@ -142,25 +149,42 @@ func scan(args []string, io IO) int {
 	}
 	cat := catalog.Default()
 	cfg := config.Default()
-	if *configPath != "" {
-		data, err := os.ReadFile(*configPath)
-		if err != nil {
-			return bad("--config: %v", err)
+	cfgPath := *configPath
+	if cfgPath == "" {
+		if cfgPath, err = discoverConfig(paths); err != nil {
+			return bad("%v", err)
+		}
+	}
+	var cf *configFile
+	if cfgPath != "" {
+		if cf, err = readConfig(cfgPath); err != nil {
+			return bad("%v", err)
 		}
 		known := map[string]bool{}
 		for _, m := range cat.Metas() {
 			known[m.ID] = true
 		}
-		if cfg, err = config.Parse(*configPath, data, func(id string) bool { return known[id] }); err != nil {
+		if cfg, err = config.Parse(cfgPath, cf.json, func(id string) bool { return known[id] }); err != nil {
 			return bad("%v", err)
 		}
+		if *verbose {
+			fmt.Fprintf(io.Stderr, "ecsaudit: configuration %s\n", cfgPath)
+		}
+	}
+	wk := &walker{skipDirs: skipDirs, skipFiles: skipFiles, verbose: *verbose, stderr: io.Stderr}
+	if cf != nil {
+		wk.skipDirs = append(wk.skipDirs, relGlobs(cfgPath, paths, cf.skipDirs)...)
+		wk.skipFiles = append(wk.skipFiles, relGlobs(cfgPath, paths, cf.skipFiles)...)
 	}
 
 	set := load.NewSet(load.Options{Account: *account, Region: *region})
 	sources := map[string][]byte{}
 	failedInputs := 0
+	wk.failed = &failedInputs
 	images := &imageInputs{maxBytes: *maxImage, settings: cfg.Settings}
-	for _, path := range inputs(paths, io.Stderr, &failedInputs) {
+	var fromCode []*iac.Resource
+	for _, in := range wk.inputs(paths) {
+		path := in.path
 		if st, err := os.Stat(path); err == nil && isImageInput(path, st.IsDir()) {
 			if err := images.readImage(path); err != nil {
 				fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
@@ -173,8 +197,29 @@ func scan(args []string, io IO) int {
 			sources[path] = data
 			continue
 		}
+		if err == nil && in.walked {
+			if ok, why := recognised(data); !ok {
+				wk.skipped(path, why)
+				continue
+			}
+		}
 		if err == nil {
-			err = safeAdd(set, path, data)
+			var rs []*iac.Resource
+			var isCode bool
+			if rs, isCode, err = safeReadCode(set, iac.Options{Account: *account, Region: *region}, path, data); isCode && err == nil {
+				fromCode = append(fromCode, rs...)
+				for _, r := range rs {
+					set.Append(r.Base)
+				}
+				sources[path] = data
+				continue
+			}
+			switch {
+			case !isCode && iac.IsOtherYAML(data):
+				err = fmt.Errorf("%s: a YAML document that is not a CloudFormation template (no Resources of AWS:: types) nor any input ecsaudit reads", path)
+			case !isCode:
+				err = safeAdd(set, path, data)
+			}
 		}
 		var fe *load.FileError
 		if errors.As(err, &fe) && len(fe.Fields) > 0 {
@@ -194,8 +239,7 @@ func scan(args []string, io IO) int {
 	set.Link()
 	eng := engine.New(cat, cfg)
 	imgs := images.link(set.Tasks)
-	rs := append(set.Resources(), imgs...)
-	findings := eng.Evaluate(rs, now)
+	findings := evaluate(eng, append(set.Resources(), imgs...), fromCode, now)
 	unjudged(findings, set)
 	rep := &report.Report{
 		Findings:   reported(findings, cfg),
@@ -248,6 +292,104 @@ func alerting(fs []engine.Finding, cfg *config.Config) []engine.Finding {
 	return out
 }
 
+// evaluate judges the resources in order: those read from infrastructure code through iac.Judge (their open values
+// judged on variants), the others through the engine. Every resource is scoped by the file it was read from.
+func evaluate(eng *engine.Engine, rs []model.Resource, fromCode []*iac.Resource, now time.Time) []engine.Finding {
+	code := make(map[model.Resource]*iac.Resource, len(fromCode))
+	for _, r := range fromCode {
+		code[r.Base] = r
+	}
+	var out []engine.Finding
+	var batch []model.Resource
+	for _, r := range rs {
+		if ref := r.Ident(); ref.Scope == "" {
+			ref.Scope = scopeOf(ref.Source)
+		}
+		c, ok := code[r]
+		if !ok {
+			batch = append(batch, r)
+			continue
+		}
+		out = append(out, eng.Evaluate(batch, now)...)
+		batch = batch[:0]
+		out = append(out, iac.Judge(eng, []*iac.Resource{c}, now)...)
+	}
+	return append(out, eng.Evaluate(batch, now)...)
+}
+
+// scopeOf names the file a resource was read from in its finding identities: relative to the working directory when
+// it lies below it (so a scan of a checkout gives the same identities wherever the checkout is), slash-separated.
+func scopeOf(source string) string {
+	if source == "" {
+		return ""
+	}
+	if filepath.IsAbs(source) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, source); err == nil && within(wd, source) {
+				source = rel
+			}
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(source))
+}
+
+// safeReadCode reads one file as infrastructure code (a CloudFormation template, a Terraform plan); isCode is false
+// for any other file. A bug in the reader is reported against that file instead of ending the scan.
+func safeReadCode(set *load.Set, opts iac.Options, path string, data []byte) (rs []*iac.Resource, isCode bool, err error) {
+	if f, _ := iac.Detect(data); f == iac.None {
+		return nil, false, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: internal error while reading this file (please report it): %v", path, p)
+		}
+	}()
+	rs, err = iac.Read(set, opts, path, data)
+	return rs, true, err
+}
+
+// globList is a repeatable flag of comma-separated globs.
+type globList []string
+
+func (g *globList) String() string { return strings.Join(*g, ",") }
+
+func (g *globList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			if _, err := path.Match(p, ""); err != nil {
+				return fmt.Errorf("bad glob %q: %v", p, err)
+			}
+			*g = append(*g, p)
+		}
+	}
+	return nil
+}
+
+// relGlobs makes the globs of a configuration file, written relative to its directory, relative to the directory
+// argument they will be matched under. Base-name globs (no slash) stay as they are.
+func relGlobs(cfgPath string, args []string, globs []string) []string {
+	cfgDir := filepath.Dir(cfgPath)
+	var out []string
+	for _, g := range globs {
+		if !strings.Contains(strings.TrimSuffix(g, "/**"), "/") {
+			out = append(out, g)
+			continue
+		}
+		for _, a := range args {
+			if rel, err := filepath.Rel(a, cfgDir); err == nil && !strings.HasPrefix(rel, "..") {
+				// The configuration is in or below the directory searched.
+				out = append(out, path.Join(filepath.ToSlash(rel), g))
+			} else if rel, err := filepath.Rel(cfgDir, a); err == nil && !strings.HasPrefix(rel, "..") {
+				// The directory searched is below the configuration's (--config from a parent).
+				if inner, ok := strings.CutPrefix(g, filepath.ToSlash(rel)+"/"); ok {
+					out = append(out, inner)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // safeAdd loads one input; a bug in the loader is reported against that file instead of ending the scan.
 func safeAdd(set *load.Set, path string, data []byte) (err error) {
 	defer func() {
@@ -266,49 +408,6 @@ func parseNow(s string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("want RFC 3339 (2026-11-22T10:00:00Z) or YYYY-MM-DD, got %q", s)
-}
-
-// inputs expands the arguments into files: a directory yields its *.json files, recursively, in lexical order.
-func inputs(args []string, stderr io.Writer, failed *int) []string {
-	var out []string
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil {
-			fmt.Fprintf(stderr, "ecsaudit: %s: %v\n", a, unwrapPathErr(err))
-			*failed++
-			continue
-		}
-		if !st.IsDir() || isImageInput(a, true) {
-			out = append(out, a)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				fmt.Fprintf(stderr, "ecsaudit: %s: %v\n", p, unwrapPathErr(err))
-				*failed++
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() && p != a && isImageInput(p, true) {
-				found = append(found, p) // an OCI layout is one input, not its JSON files
-				return fs.SkipDir
-			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".json") || isImageFile(p, d) {
-				found = append(found, p)
-			}
-			return nil
-		})
-		if err != nil {
-			fmt.Fprintf(stderr, "ecsaudit: %s: %v\n", a, err)
-			*failed++
-		}
-		sort.Strings(found)
-		out = append(out, found...)
-	}
-	return out
 }
 
 func readFile(path string, max int64) ([]byte, error) {

@@ -552,16 +552,16 @@ func TestBadInputs(t *testing.T) {
 			// The offending quote of "image" is on line 4, column 18.
 			return p, []string{"line 4, column 18", "invalid JSON"}
 		}},
-		{name: "wrong shape", make: func(t *testing.T, dir string) (string, []string) {
+		{name: "wrong shape", direct: true, make: func(t *testing.T, dir string) (string, []string) {
 			return writeFile(t, dir, "shape.json", `{"services": [{"serviceName": "web"}]}`), []string{"wrong shape", "services"}
 		}},
-		{name: "top-level string", make: func(t *testing.T, dir string) (string, []string) {
+		{name: "top-level string", direct: true, make: func(t *testing.T, dir string) (string, []string) {
 			return writeFile(t, dir, "string.json", `"taskDefinition"`), []string{"wrong shape"}
 		}},
-		{name: "array of numbers", make: func(t *testing.T, dir string) (string, []string) {
+		{name: "array of numbers", direct: true, make: func(t *testing.T, dir string) (string, []string) {
 			return writeFile(t, dir, "numbers.json", `[1, 2, 3]`), []string{"wrong shape"}
 		}},
-		{name: "empty file", make: func(t *testing.T, dir string) (string, []string) {
+		{name: "empty file", direct: true, make: func(t *testing.T, dir string) (string, []string) {
 			return writeFile(t, dir, "empty.json", "  \n"), []string{"empty"}
 		}},
 		{name: "no containerDefinitions", make: func(t *testing.T, dir string) (string, []string) {

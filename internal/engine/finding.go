@@ -38,6 +38,8 @@ type Subject struct {
 	// Source names the file or AWS API the resource came from; SourcePath is the resource's path inside it.
 	Source, SourcePath string
 	Account, Region    string
+	// Scope is the file the resource was read from, empty for a resource read from AWS (see model.Ref.Scope).
+	Scope string
 	// Platform is the os/architecture of an image read per platform ("linux/arm64"); empty for other resources.
 	Platform string
 }
@@ -48,7 +50,7 @@ func NewSubject(r model.Resource) *Subject {
 	ref := r.Ident()
 	s := &Subject{
 		Resource: r, Type: r.Kind().ASFFType, ID: r.ID(),
-		Source: ref.Source, SourcePath: ref.SourcePath, Account: ref.Account, Region: ref.Region,
+		Source: ref.Source, SourcePath: ref.SourcePath, Account: ref.Account, Region: ref.Region, Scope: ref.Scope,
 	}
 	if p, ok := r.(interface{ PlatformName() string }); ok {
 		s.Platform = p.PlatformName()
@@ -57,8 +59,19 @@ func NewSubject(r model.Resource) *Subject {
 }
 
 // ID is the finding's stable identity, derived from rule, resource and container: re-publishing it updates the
-// same Security Hub finding.
-func (f *Finding) ID() string { return FindingID(f.Rule.ID, f.Subject.ID, f.Container) }
+// same Security Hub finding. A resource read from a file is qualified by that file (see Scoped).
+func (f *Finding) ID() string {
+	return FindingID(f.Rule.ID, f.Subject.Scoped(f.Subject.ID), f.Container)
+}
+
+// Scoped qualifies a resource identifier with the file the resource was read from ("deploy/prod.json#web:3"), so
+// the same family in two files makes two sets of findings; a resource read from AWS keeps its identifier as it is.
+func (s *Subject) Scoped(id string) string {
+	if s.Scope == "" {
+		return id
+	}
+	return s.Scope + "#" + id
+}
 
 // MarshalJSON writes the finding as one flat object, its rule's and resource's fields included (see View). It
 // leaves <, > and & as they are, as the report's encoder does: rule text shows placeholders such as "<family>".

@@ -26,6 +26,17 @@ type Ref struct {
 	Source string
 	// SourcePath is the path of the resource's JSON object inside Source ("taskDefinition", "repositories/2").
 	SourcePath string
+	// Scope is the file a resource was read from (slash-separated, as given on the command line); empty for a
+	// resource read from AWS. A finding's identity includes it, so the same family in two files is two resources.
+	Scope string
+	// Label is how infrastructure code names the resource (a template's logical ID, a plan's resource address);
+	// ID prefers it to a stand-in when there is no ARN. Line is the resource's 1-based line in Source, 0 when the
+	// resource is located by SourcePath alone.
+	Label string
+	Line  int
+	// LineOf, when set, finds the line of a field of the resource (a rule result's Path) in Source, 0 when it cannot:
+	// for sources not located by JSON path (a YAML template).
+	LineOf func(path string) int
 	// TagsChangedBy names who last changed the resource's tags, when an event said so (a CloudTrail identity ARN).
 	TagsChangedBy string
 }
@@ -69,6 +80,9 @@ func (t *TaskDefinition) Kind() *Kind { return KindTaskDefinition }
 func (t *TaskDefinition) ID() string {
 	if t.ARN != "" {
 		return t.ARN
+	}
+	if t.Label != "" {
+		return t.Label
 	}
 	fam := aws.ToString(t.Def.Family)
 	if t.Def.Revision > 0 {
@@ -145,6 +159,9 @@ func (r *Repository) ID() string {
 	if r.ARN != "" {
 		return r.ARN
 	}
+	if r.Label != "" {
+		return r.Label
+	}
 	return aws.ToString(r.Repo.RepositoryName)
 }
 
@@ -168,6 +185,9 @@ func (r *Registry) Kind() *Kind { return KindRegistry }
 func (r *Registry) ID() string {
 	if r.ARN != "" {
 		return r.ARN
+	}
+	if r.Label != "" {
+		return r.Label
 	}
 	return "ecr-registry/" + r.RegistryID
 }

@@ -410,6 +410,16 @@ func locateFindings(sources map[string][]byte, fs []engine.Finding) []*sarifRegi
 				n = n.parent
 			}
 			p := pos[n.offset]
+			if r := fs[i].Subject.Resource; n == w.root && r != nil && r.Ident().Line > 0 {
+				// Not located by JSON path (a YAML template): the field's line as its reader finds it, else the
+				// resource's own.
+				p = [2]int{r.Ident().Line, 1}
+				if lineOf := r.Ident().LineOf; lineOf != nil {
+					if l := lineOf(fs[i].Path); l > 0 {
+						p = [2]int{l, 1}
+					}
+				}
+			}
 			out[i] = &sarifRegion{StartLine: p[0], StartColumn: p[1]}
 		}
 	}

@@ -39,7 +39,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 	order := []resourceKey{}
 	groups := map[resourceKey][]int{}
 	for i, f := range shown {
-		key := resourceKey{f.Subject.Type, f.Subject.ID}
+		key := resourceKey{f.Subject.Type, f.Subject.Scoped(f.Subject.ID)}
 		if _, ok := groups[key]; !ok {
 			order = append(order, key)
 		}
@@ -60,8 +60,8 @@ func (Text) Write(w io.Writer, r *Report) error {
 			return fa.Container < fb.Container
 		})
 		first := shown[idx[0]]
-		src := inert(first.Subject.Source)
-		if l := lines.resource[key]; l > 0 {
+		src := inert(sourceLine(first.Subject))
+		if l := lines.resource[key]; l > 0 && (first.Subject.Resource == nil || first.Subject.Resource.Ident().Line == 0) {
 			src += ":" + strconv.Itoa(l)
 		}
 		fmt.Fprintf(bw, "%s %s\n", paint(bold, inert(first.Subject.ID)), paint(dim, "("+inert(first.Subject.Type)+", "+src+")"))
@@ -226,4 +226,13 @@ func severityColor(s rule.Severity) string {
 		return yellow
 	}
 	return cyan
+}
+
+// sourceLine names where a resource was read: its file, and its line when the reader located it (a template's
+// logical ID, a plan's resource address).
+func sourceLine(s *engine.Subject) string {
+	if s.Resource != nil && s.Resource.Ident().Line > 0 {
+		return s.Source + ":" + strconv.Itoa(s.Resource.Ident().Line)
+	}
+	return s.Source
 }

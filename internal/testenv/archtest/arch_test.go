@@ -38,10 +38,11 @@ var impure = []string{
 	"os", "os/exec", "net", "net/http", "io/fs", "io/ioutil", "syscall",
 	module + "/internal/source", module + "/internal/state", module + "/internal/publish", module + "/internal/load",
 	module + "/internal/lambdafn", module + "/internal/cli", module + "/internal/report", module + "/internal/sweep",
+	module + "/internal/iac",
 }
 
 // cliOnly are the CLI's packages: no Lambda binary may contain them.
-var cliOnly = []string{"internal/cli", "internal/load", "internal/report"}
+var cliOnly = []string{"internal/cli", "internal/load", "internal/iac", "internal/report"}
 
 type pkg struct {
 	ImportPath string
