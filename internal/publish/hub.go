@@ -159,10 +159,20 @@ func (p *Publisher) finish(ctx context.Context, accepted []*item, out *Outcome) 
 	for _, it := range accepted {
 		recs = append(recs, it.rec)
 	}
-	if err := p.store.Put(ctx, recs); err != nil {
+	staleIDs, err := p.store.Put(ctx, recs)
+	if err != nil {
 		return wfErr, err
 	}
+	newer := map[string]bool{}
+	for _, id := range staleIDs {
+		newer[id] = true
+	}
+	out.Stale += len(staleIDs)
 	for _, it := range accepted {
+		if newer[it.rec.FindingID] {
+			// A later observation was stored meanwhile (and Security Hub holds its later UpdatedAt): not counted.
+			continue
+		}
 		switch it.kind {
 		case kindCreated:
 			out.Created++

@@ -16,9 +16,12 @@
 //   - An open finding of an evaluated resource that the evaluation no longer produces (or finds NOT_APPLICABLE), and
 //     every open finding of a resource given to ArchiveResources, is archived (RecordState ARCHIVED).
 //
-// CreatedAt and FirstObservedAt stay as first sent; every UpdatedAt is strictly later than the stored one (the
-// clock's time, or the stored time plus one millisecond when the clock is not ahead), because Security Hub silently
-// ignores an update that is not newer.
+// Observation time decides. Each evaluation carries the time its resource was read (engine.Evaluated.ObservedAt);
+// UpdatedAt and LastObservedAt are that time, and the state record keeps it. A result observed no later than the
+// stored one is dropped (Security Hub would ignore its UpdatedAt, and the state keeps only what Security Hub keeps),
+// and the state write is conditioned on the stored observation being older (state.Store.Put), so an invocation that
+// read a resource before another never replaces the later result, whichever publishes last. CreatedAt and
+// FirstObservedAt stay as first sent.
 //
 // Workflow: BatchImportFindings sets Workflow.Status only when it creates a finding; afterwards only
 // BatchUpdateFindings can change it. The publisher therefore sends Workflow only on creation and, whenever the
@@ -87,6 +90,9 @@ type Outcome struct {
 	// Skipped counts results not sent by design: NOT_APPLICABLE, NOT_AVAILABLE without an open finding, and PASSED
 	// that resolves nothing (unless ReportPasses).
 	Skipped int
+	// Stale counts results (and archives) not sent, or not stored, because a later observation of their resource
+	// was already stored.
+	Stale int
 	// Failed lists the Ids Security Hub did not accept (their state was not advanced).
 	Failed []string
 	// Notify lists the FAILED (not suppressed) findings that are open after this call and were never notified:
@@ -182,7 +188,7 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 				continue
 			}
 		}
-		its, same, err := p.resourceItems(ctx, g, st, now, &out)
+		its, same, err := p.resourceItems(ctx, g, st, now, observation(g.ObservedAt, time.Time{}, now), &out)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("resource %s: %w", g.ResourceID, err))
 			continue
@@ -213,7 +219,7 @@ func findingIDs(g engine.Evaluated) []string {
 // resourceItems decides what one resource's findings need (stored is their state), and archives its open findings
 // that are no longer produced. It returns the items to send and the open findings that need no call. The counts
 // go to out only when the whole resource could be decided.
-func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, stored map[string]*state.Record, now time.Time, out *Outcome) ([]*item, []*engine.Finding, error) {
+func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, stored map[string]*state.Record, now, observed time.Time, out *Outcome) ([]*item, []*engine.Finding, error) {
 	var items []*item
 	var unchanged []*engine.Finding
 	var counts Outcome
@@ -227,13 +233,15 @@ func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, store
 		id := f.ID()
 		produced[id] = true
 		prior := stored[id]
-		it, err := p.decide(f, prior, now)
+		it, err := p.decide(f, prior, now, observed)
 		if err != nil {
 			return nil, nil, err
 		}
 		switch {
 		case it != nil:
 			items = append(items, it)
+		case prior != nil && stale(prior, observed):
+			counts.Stale++
 		case prior != nil && prior.Open():
 			counts.Unchanged++
 			unchanged = append(unchanged, f)
@@ -251,7 +259,11 @@ func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, store
 		if produced[r.FindingID] || r.RecordState != state.Active {
 			continue
 		}
-		it, err := p.archive(r, g.Resource, "The auditor no longer reports this finding for the resource.", now)
+		if stale(r, observed) {
+			counts.Stale++
+			continue
+		}
+		it, err := p.archive(r, g.Resource, "The auditor no longer reports this finding for the resource.", now, observed)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -259,16 +271,25 @@ func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, store
 	}
 	out.Skipped += counts.Skipped
 	out.Unchanged += counts.Unchanged
+	out.Stale += counts.Stale
 	return items, unchanged, nil
 }
 
-// ArchiveResources archives every open finding of resources that were deleted or left the audit scope.
+// ArchiveResources archives every open finding of resources that were deleted or left the audit scope, found so
+// now.
 func (p *Publisher) ArchiveResources(ctx context.Context, resourceIDs []string) (Outcome, error) {
+	return p.ArchiveResourcesAt(ctx, resourceIDs, time.Time{})
+}
+
+// ArchiveResourcesAt archives every open finding of resources found deleted or out of scope at observed (zero:
+// now), leaving alone a finding stored from a later observation.
+func (p *Publisher) ArchiveResourcesAt(ctx context.Context, resourceIDs []string, observed time.Time) (Outcome, error) {
 	var out Outcome
 	if err := p.checkHub(ctx); err != nil {
 		return out, err
 	}
 	now := p.opts.Now()
+	observed = observation(observed, time.Time{}, now)
 	var items []*item
 	var errs []error
 	seen := map[string]bool{}
@@ -287,7 +308,11 @@ func (p *Publisher) ArchiveResources(ctx context.Context, resourceIDs []string) 
 			if r.RecordState != state.Active {
 				continue
 			}
-			it, err := p.archive(r, nil, "The resource was deleted or left the audit scope.", now)
+			if stale(r, observed) {
+				out.Stale++
+				continue
+			}
+			it, err := p.archive(r, nil, "The resource was deleted or left the audit scope.", now, observed)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("resource %s: %w", id, err))
 				continue
@@ -316,7 +341,11 @@ func mergeResources(evaluated []engine.Evaluated) []engine.Evaluated {
 		if !ok {
 			i = len(out)
 			index[id] = i
-			out = append(out, engine.Evaluated{ResourceID: id, Resource: e.Resource})
+			out = append(out, engine.Evaluated{ResourceID: id, Resource: e.Resource, ObservedAt: e.ObservedAt})
+		}
+		if !e.ObservedAt.IsZero() && (out[i].ObservedAt.IsZero() || e.ObservedAt.Before(out[i].ObservedAt)) {
+			// Read twice in one batch: the earlier read is the one all its findings are sure to reflect.
+			out[i].ObservedAt = e.ObservedAt
 		}
 		for _, f := range e.Findings {
 			if f.Subject.ID == "" {

@@ -51,7 +51,8 @@ func TestPublishCreatesFindings(t *testing.T) {
 		FindingID: app, Status: rule.Failed, Compliance: "FAILED", Severity: rule.High, RuleID: "test.privileged",
 		ResourceID: td.ID(), ResourceType: rule.TypeTaskDefinition, Container: "app", Account: testAccount,
 		Region: testRegion, CreatedAt: start, FirstObservedAt: start, LastImportedAt: start, UpdatedAt: start,
-		RecordState: "ACTIVE", Workflow: "NEW", Fingerprint: r.Fingerprint,
+		ObservedAt: start, RecordState: "ACTIVE", Workflow: "NEW", Fingerprint: r.Fingerprint,
+		Transition: state.CreatedTransition(start),
 	}
 	if r.Fingerprint == "" || !reflect.DeepEqual(*r, wantRec) {
 		t.Errorf("state record:\n got %+v\nwant %+v", *r, wantRec)
@@ -181,7 +182,7 @@ func TestPublishReopensOnRegression(t *testing.T) {
 	td := taskDef("web", 1, nil, container{"app", true})
 	id := findingID(td, "test.privileged", "app")
 	e.publish(td)
-	if err := e.store.MarkNotified(context.Background(), []string{id}, start); err != nil {
+	if err := e.store.MarkNotified(context.Background(), []state.Announced{{FindingID: id, Transition: state.CreatedTransition(start)}}, start); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Hour)
@@ -200,9 +201,12 @@ func TestPublishReopensOnRegression(t *testing.T) {
 	if s := summarize(e.findings()[id]); s != want {
 		t.Fatalf("re-opened finding %+v, want %+v", s, want)
 	}
-	// It was already announced when it first failed: no second notification.
-	if len(out.Notify) != 0 {
-		t.Errorf("a finding notified before is offered again: %v", notifyIDs(out))
+	// A regression is a new transition: it is announced again, once.
+	if len(out.Notify) != 1 {
+		t.Errorf("the re-opened finding is offered %d times, want once: %v", len(out.Notify), notifyIDs(out))
+	}
+	if r := e.record(id); r.Notified || r.Transition != state.ReopenedTransition(start.Add(time.Hour)) {
+		t.Errorf("re-opened record %+v: want the transition named after the resolved record, not notified", r)
 	}
 }
 
@@ -413,16 +417,42 @@ func TestPublishSecurityHubNotEnabled(t *testing.T) {
 	}
 }
 
-func TestPublishUpdatedAtWhenClockGoesBack(t *testing.T) {
+// An evaluation of a resource read before the stored one (an invocation that was slow to publish) is not sent and
+// does not replace the stored record: the later observation stands in Security Hub and in the state.
+func TestPublishOlderObservationIsDropped(t *testing.T) {
 	e := newEnv(t, true)
 	td := taskDef("web", 1, nil, container{"app", true})
 	id := findingID(td, "test.privileged", "app")
 	e.publish(td)
-	e.clock.Advance(-time.Hour) // another Lambda's clock, or a skewed one
-	td.Def.ContainerDefinitions[0].Image = aws.String("nginx:2")
-	e.publish(td)
-	if got, want := summarize(e.findings()[id]).UpdatedAt, ts(start.Add(time.Millisecond)); got != want {
-		t.Fatalf("UpdatedAt %s, want %s", got, want)
+	imports := e.imports()
+	td.Def.ContainerDefinitions[0].Privileged = aws.Bool(false)
+	ev := e.evaluate(td)
+	for i := range ev {
+		ev[i].ObservedAt = start.Add(-time.Minute)
+	}
+	e.clock.Advance(time.Hour)
+	out, err := e.publisher(Options{}).Publish(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Resolved != 0 || out.Stale != 1 || e.imports() != imports {
+		t.Fatalf("outcome %+v after %d imports: want the stale pass dropped without a call", out, e.imports()-imports)
+	}
+	if s := summarize(e.findings()[id]); s.Compliance != "FAILED" || s.RecordState != "ACTIVE" || s.UpdatedAt != ts(start) {
+		t.Errorf("Security Hub holds %+v, want the FAILED finding of %s", s, ts(start))
+	}
+	if r := e.record(id); r.Compliance != "FAILED" || !r.ObservedAt.Equal(start) {
+		t.Errorf("record %+v, want the FAILED result observed at %s", r, ts(start))
+	}
+	// A read after the stored one is sent, with its own time as UpdatedAt.
+	for i := range ev {
+		ev[i].ObservedAt = start.Add(time.Minute)
+	}
+	if out, err := e.publisher(Options{}).Publish(context.Background(), ev); err != nil || out.Resolved != 1 {
+		t.Fatalf("newer pass: %+v %v", out, err)
+	}
+	if s := summarize(e.findings()[id]); s.Compliance != "PASSED" || s.UpdatedAt != ts(start.Add(time.Minute)) {
+		t.Errorf("Security Hub holds %+v, want PASSED updated at %s", s, ts(start.Add(time.Minute)))
 	}
 }
 

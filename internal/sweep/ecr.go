@@ -38,7 +38,7 @@ func (s *Sweeper) resources(ctx context.Context, r *run, t Target, src *source.S
 		if len(ev) == 0 && len(archived) == 0 {
 			return true
 		}
-		if err := t.Sink.Publish(ctx, engine.Batch{Evaluated: ev, Archived: archived, Sweep: true}); err != nil {
+		if err := t.Sink.Publish(ctx, engine.Batch{Evaluated: ev, Archived: archived, Sweep: true, ObservedAt: now}); err != nil {
 			r.count(func(st *state.SweepStats) { st.PublishErrors++ })
 			errs = append(errs, err)
 			return false
