@@ -54,7 +54,7 @@ type invocation struct {
 	registry *model.Registry
 	// registryReadAt is when the registry was read.
 	registryReadAt time.Time
-	batch    *engine.Batch
+	batch          *engine.Batch
 	// audited remembers resources already evaluated in this invocation (an image scan can re-audit a revision twice).
 	audited map[string]bool
 }
