@@ -75,7 +75,9 @@ func (p *Publisher) decide(f *engine.Finding, r *state.Record, now, observed tim
 				return nil, err
 			}
 			it.kind = kindCreated
-			it.rec.Workflow = want
+			if want != state.WorkflowNew {
+				it.workflow = want
+			}
 			return it, nil
 		case !r.Open():
 			it, err := p.build(f, r, state.Active, now, observed)
@@ -174,6 +176,10 @@ func (p *Publisher) build(f *engine.Finding, prior *state.Record, recordState st
 	if prior != nil {
 		// Security Hub ignores Workflow on an existing finding; BatchUpdateFindings changes it.
 		af.Workflow = nil
+	} else {
+		// A new finding is imported NEW; a suppression is set through BatchUpdateFindings, as customers' (and
+		// providers') changes to Workflow must be, never through the import (decide asks for it).
+		af.Workflow = &types.Workflow{Status: types.WorkflowStatusNew}
 	}
 	rec := &state.Record{
 		FindingID: f.ID(), Status: f.Status, Severity: f.Severity, RuleID: f.Rule.ID, ResourceID: f.Subject.ID,

@@ -82,13 +82,13 @@ func TestDecide(t *testing.T) {
 		// kind is 0 when nothing is sent; workflow is the BatchUpdateFindings status, empty for none.
 		kind     kind
 		workflow string
-		// recWorkflow is the workflow stored after a creation.
+		// recWorkflow is the workflow stored after a creation's import, before any BatchUpdateFindings.
 		recWorkflow string
 		// noImport: only the workflow changes.
 		noImport bool
 	}{
 		{name: "failed, new", status: rule.Failed, kind: kindCreated, recWorkflow: state.WorkflowNew},
-		{name: "suppressed, new", status: rule.Suppressed, kind: kindCreated, recWorkflow: state.WorkflowSuppressed},
+		{name: "suppressed, new", status: rule.Suppressed, kind: kindCreated, recWorkflow: state.WorkflowNew, workflow: state.WorkflowSuppressed},
 		{name: "failed, open and unchanged", status: rule.Failed, prior: open},
 		{name: "failed, open and unchanged for 31 days", status: rule.Failed, prior: old, kind: kindUpdated},
 		{name: "failed, open and changed", status: rule.Failed, prior: changed, kind: kindUpdated},
@@ -127,6 +127,9 @@ func TestDecide(t *testing.T) {
 			if it.kind != tt.kind || it.workflow != tt.workflow || (it.finding == nil) != tt.noImport {
 				t.Errorf("kind %d, workflow %q, import %v; want kind %d, workflow %q, import %v",
 					it.kind, it.workflow, it.finding != nil, tt.kind, tt.workflow, !tt.noImport)
+			}
+			if it.finding != nil && it.finding.Workflow != nil && it.finding.Workflow.Status != "NEW" {
+				t.Errorf("import carries Workflow %s: only BatchUpdateFindings may set anything but NEW", it.finding.Workflow.Status)
 			}
 			if tt.recWorkflow != "" && it.rec.Workflow != tt.recWorkflow {
 				t.Errorf("stored workflow %q, want %q", it.rec.Workflow, tt.recWorkflow)

@@ -24,10 +24,11 @@
 // FirstObservedAt stay as first sent.
 //
 // Workflow: BatchImportFindings sets Workflow.Status only when it creates a finding; afterwards only
-// BatchUpdateFindings can change it. The publisher therefore sends Workflow only on creation and, whenever the
+// BatchUpdateFindings can change it. The publisher therefore sends Workflow NEW only on creation and, whenever the
 // status it wants (SUPPRESSED for a suppressed result, NEW otherwise) differs from the one it last set, calls
-// BatchUpdateFindings after the import: a suppression added to or lifted from an existing finding, and a re-opened
-// finding that was RESOLVED or SUPPRESSED. It never touches a workflow status it did not set itself, so an analyst's
+// BatchUpdateFindings after the import: a suppressed result created, a suppression added to or lifted from an
+// existing finding, and a re-opened finding that was RESOLVED or SUPPRESSED. A suppression never travels in an
+// import. It never touches a workflow status it did not set itself, so an analyst's
 // choice in the console stands until the auditor's own view changes.
 //
 // Limits: at most 100 findings and 6 MB per BatchImportFindings call; a finding over 240 KB loses its resource

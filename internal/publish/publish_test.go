@@ -235,7 +235,8 @@ func TestPublishReopenResetsOwnSuppression(t *testing.T) {
 	if s := summarize(e.findings()[id]); s.Workflow != "NEW" || s.RecordState != "ACTIVE" {
 		t.Fatalf("re-opened finding shows %+v, want workflow NEW", s)
 	}
-	if u := e.shim.Updates(); len(u) != 1 || u[0].ID != id || u[0].Workflow != "NEW" {
+	// The suppression on creation, then its lift on re-opening: both through BatchUpdateFindings.
+	if u := e.shim.Updates(); len(u) != 2 || u[0].Workflow != "SUPPRESSED" || u[1].ID != id || u[1].Workflow != "NEW" {
 		t.Fatalf("BatchUpdateFindings calls: %+v", u)
 	}
 	if r := e.record(id); r.Workflow != "NEW" {
@@ -513,5 +514,33 @@ func TestPublishFindingsAboutAnotherAccount(t *testing.T) {
 	}
 	if len(got.Resources) != 1 || aws.ToString(got.Resources[0].Id) != foreign || aws.ToString(got.Resources[0].Region) != "eu-west-1" {
 		t.Errorf("resources %+v: want the task definition's own ARN and region", got.Resources)
+	}
+}
+
+// A result suppressed from its first evaluation is imported NEW and suppressed through BatchUpdateFindings: the
+// import never carries the suppression (Security Hub's provider guide: Workflow belongs to the customer's
+// BatchUpdateFindings).
+func TestPublishSuppressesNewFindingThroughUpdate(t *testing.T) {
+	e := newEnv(t, true)
+	td := taskDef("web", 1, map[string]string{"ecsaudit:suppress": "test.privileged"}, container{"app", true})
+	id := findingID(td, "test.privileged", "app")
+	e.shim.Capture(true)
+	out := e.publish(td)
+	if out.Created != 1 || len(out.Notify) != 0 {
+		t.Fatalf("outcome %+v: want the suppressed finding created, not announced", out)
+	}
+	for _, r := range e.shim.Requests() {
+		if r.API == "securityhub:BatchImportFindings" && strings.Contains(string(r.Body), `"Workflow":{"Status":"SUPPRESSED"`) {
+			t.Errorf("an import carries SUPPRESSED: %s", r.Body)
+		}
+	}
+	if u := e.shim.Updates(); len(u) != 1 || u[0].Workflow != "SUPPRESSED" {
+		t.Fatalf("BatchUpdateFindings calls %+v: want one setting SUPPRESSED", u)
+	}
+	if s := summarize(e.findings()[id]); s.Workflow != "SUPPRESSED" || s.RecordState != "ACTIVE" {
+		t.Errorf("Security Hub shows %+v, want SUPPRESSED", s)
+	}
+	if r := e.record(id); r.Workflow != state.WorkflowSuppressed {
+		t.Errorf("record workflow %q, want SUPPRESSED once the update was accepted", r.Workflow)
 	}
 }
