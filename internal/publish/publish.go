@@ -173,6 +173,14 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 	for _, g := range groups {
 		ids = append(ids, findingIDs(g)...)
 	}
+	var resources []string
+	for _, g := range groups {
+		resources = append(resources, g.ResourceID)
+	}
+	gone, err := p.store.GoneSince(ctx, resources)
+	if err != nil {
+		return out, err
+	}
 	// One batched read for all; when it fails, each resource's state is read on its own below.
 	stored, err := p.store.Get(ctx, ids)
 	if err != nil {
@@ -181,7 +189,14 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 	var items []*item
 	var unchanged []*engine.Finding
 	var errs []error
+	observedOf := map[string]time.Time{}
 	for _, g := range groups {
+		observed := observation(g.ObservedAt, time.Time{}, now)
+		if at, ok := gone[g.ResourceID]; ok && !observed.After(at) {
+			// Read before it was found gone: its results would re-open what the archive closed.
+			out.Stale += len(g.Findings)
+			continue
+		}
 		st := stored
 		if st == nil {
 			if st, err = p.store.Get(ctx, findingIDs(g)); err != nil {
@@ -189,11 +204,12 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 				continue
 			}
 		}
-		its, same, err := p.resourceItems(ctx, g, st, now, observation(g.ObservedAt, time.Time{}, now), &out)
+		its, same, err := p.resourceItems(ctx, g, st, now, observed, &out)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("resource %s: %w", g.ResourceID, err))
 			continue
 		}
+		observedOf[g.ResourceID] = observed
 		items = append(items, its...)
 		for _, f := range same {
 			if r := st[f.ID()]; f.Status == rule.Failed && !r.Notified && r.Workflow != state.WorkflowSuppressed {
@@ -202,11 +218,47 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 		}
 	}
 	errs = append(errs, p.send(ctx, items, &out))
+	errs = append(errs, p.archiveFoundGone(ctx, observedOf, &out))
 	// Open failures that needed no call this time but were never notified (e.g. an earlier notification failed).
 	for _, f := range unchanged {
 		out.Notify = append(out.Notify, *f)
 	}
 	return out, errors.Join(errs...)
+}
+
+// archiveFoundGone archives the findings just published for resources found gone after they were read: an archive
+// that ran between this call's check and its writes found nothing of them to archive. (The archive marks the
+// resource gone before it reads its findings, and this call reads the marks after writing them, so one of the two
+// sees the other.)
+func (p *Publisher) archiveFoundGone(ctx context.Context, observedOf map[string]time.Time, out *Outcome) error {
+	if len(observedOf) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(observedOf))
+	for id := range observedOf {
+		ids = append(ids, id)
+	}
+	gone, err := p.store.GoneSince(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for id, at := range gone {
+		if !at.After(observedOf[id]) {
+			continue
+		}
+		arch, err := p.ArchiveResourcesAt(ctx, []string{id}, at)
+		out.Archived += arch.Archived
+		out.Failed = append(out.Failed, arch.Failed...)
+		errs = append(errs, err)
+		for i := 0; i < len(out.Notify); i++ {
+			if out.Notify[i].Subject.ID == id {
+				out.Notify = append(out.Notify[:i], out.Notify[i+1:]...)
+				i--
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func findingIDs(g engine.Evaluated) []string {
@@ -291,6 +343,10 @@ func (p *Publisher) ArchiveResourcesAt(ctx context.Context, resourceIDs []string
 	}
 	now := p.opts.Now()
 	observed = observation(observed, time.Time{}, now)
+	if err := p.store.MarkGone(ctx, resourceIDs, observed); err != nil {
+		// Without the mark a slower evaluation could re-open what is archived here: retry the whole call.
+		return out, err
+	}
 	var items []*item
 	var errs []error
 	seen := map[string]bool{}
