@@ -189,6 +189,7 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 	var items []*item
 	var unchanged []*engine.Finding
 	var errs []error
+	var seen []state.Seen
 	observedOf := map[string]time.Time{}
 	for _, g := range groups {
 		observed := observation(g.ObservedAt, time.Time{}, now)
@@ -204,7 +205,7 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 				continue
 			}
 		}
-		its, same, err := p.resourceItems(ctx, g, st, now, observed, &out)
+		its, same, err := p.resourceItems(ctx, g, st, now, observed, &seen, &out)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("resource %s: %w", g.ResourceID, err))
 			continue
@@ -218,6 +219,13 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 		}
 	}
 	errs = append(errs, p.send(ctx, items, &out))
+	// Unchanged results were observed again: a slower invocation that read the resource earlier must find its
+	// result older than the stored one.
+	changed, err := p.store.Observed(ctx, seen)
+	errs = append(errs, err)
+	if len(changed) > 0 {
+		errs = append(errs, fmt.Errorf("%w: %s", errChangedMeanwhile, nameIDs(changed)))
+	}
 	errs = append(errs, p.archiveFoundGone(ctx, observedOf, &out))
 	// Open failures that needed no call this time but were never notified (e.g. an earlier notification failed).
 	for _, f := range unchanged {
@@ -225,6 +233,10 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 	}
 	return out, errors.Join(errs...)
 }
+
+// errChangedMeanwhile means a stored finding changed between this invocation's read of it and its record of an
+// unchanged result: the result must be decided again, against the new record (the event is retried).
+var errChangedMeanwhile = errors.New("findings changed while being evaluated; evaluate again")
 
 // archiveFoundGone archives the findings just published for resources found gone after they were read: an archive
 // that ran between this call's check and its writes found nothing of them to archive. (The archive marks the
@@ -272,7 +284,8 @@ func findingIDs(g engine.Evaluated) []string {
 // resourceItems decides what one resource's findings need (stored is their state), and archives its open findings
 // that are no longer produced. It returns the items to send and the open findings that need no call. The counts
 // go to out only when the whole resource could be decided.
-func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, stored map[string]*state.Record, now, observed time.Time, out *Outcome) ([]*item, []*engine.Finding, error) {
+func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, stored map[string]*state.Record, now, observed time.Time, seen *[]state.Seen, out *Outcome) ([]*item, []*engine.Finding, error) {
+	var again []state.Seen
 	var items []*item
 	var unchanged []*engine.Finding
 	var counts Outcome
@@ -298,8 +311,12 @@ func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, store
 		case prior != nil && prior.Open():
 			counts.Unchanged++
 			unchanged = append(unchanged, f)
+			if f.Status != rule.NotAvailable {
+				again = append(again, state.Seen{FindingID: id, Prior: prior.ObservedAt, At: observed})
+			}
 		case prior != nil && f.Status == rule.Passed:
 			counts.Unchanged++
+			again = append(again, state.Seen{FindingID: id, Prior: prior.ObservedAt, At: observed})
 		default:
 			counts.Skipped++
 		}
@@ -325,6 +342,7 @@ func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, store
 	out.Skipped += counts.Skipped
 	out.Unchanged += counts.Unchanged
 	out.Stale += counts.Stale
+	*seen = append(*seen, again...)
 	return items, unchanged, nil
 }
 

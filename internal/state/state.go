@@ -549,3 +549,62 @@ func (s *Store) ReserveCreated(ctx context.Context, id string, at time.Time) (ti
 	}
 	return t, nil
 }
+
+// Seen is an observation that changed nothing: the finding's stored result was read again at At.
+type Seen struct {
+	FindingID string
+	// Prior is the observation time of the record the result was compared with.
+	Prior, At time.Time
+}
+
+// Observed records that unchanged results were observed again, so that an evaluation read earlier (and published
+// later) is recognised as older. Each write is conditioned on the record still being the one compared with; the
+// Ids whose record changed meanwhile are returned: their results must be decided again.
+func (s *Store) Observed(ctx context.Context, seen []Seen) (changed []string, err error) {
+	var mu sync.Mutex
+	var errs []error
+	each(seen, func(o Seen) {
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                aws.String(s.table),
+			Key:                      findingKey(o.FindingID),
+			UpdateExpression:         aws.String("SET #obs = :t"),
+			ConditionExpression:      aws.String("attribute_exists(#pk) AND (#obs = :prior OR (attribute_not_exists(#obs) AND #upd = :prior)) AND :prior < :t"),
+			ExpressionAttributeNames: map[string]string{"#obs": "observedAt", "#pk": PartitionKey, "#upd": "updatedAt"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":t": str(FormatTime(o.At)), ":prior": str(FormatTime(o.Prior)),
+			},
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		var moved *types.ConditionalCheckFailedException
+		switch {
+		case errors.As(err, &moved):
+			if o.At.After(o.Prior) {
+				changed = append(changed, o.FindingID)
+			}
+		case err != nil:
+			errs = append(errs, fmt.Errorf("record observation of finding %s: %w", o.FindingID, err))
+		}
+	})
+	return changed, errors.Join(errs...)
+}
+
+// Reasserted records that the stored result was imported again with UpdatedAt equal to its observation time (after
+// an older import replaced it in Security Hub), unless the record moved on meanwhile.
+func (s *Store) Reasserted(ctx context.Context, id string, observed, importedAt time.Time, fingerprint string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      findingKey(id),
+		UpdateExpression:         aws.String("SET #upd = :obs, #imp = :imp, #fp = :fp"),
+		ConditionExpression:      aws.String("#obs = :obs"),
+		ExpressionAttributeNames: map[string]string{"#upd": "updatedAt", "#imp": "lastImportedAt", "#fp": "fingerprint", "#obs": "observedAt"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":obs": str(FormatTime(observed)), ":imp": str(FormatTime(importedAt)), ":fp": str(fingerprint),
+		},
+	})
+	var moved *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &moved) {
+		return fmt.Errorf("record re-import of finding %s: %w", id, err)
+	}
+	return nil
+}

@@ -83,6 +83,9 @@ type world struct {
 
 // scenario runs one named scenario in a fresh world and counts it.
 func scenario(t *testing.T, name string, run func(w *world)) {
+	if testing.Short() {
+		t.Skip("starts an emulator per scenario")
+	}
 	t.Run(name, func(t *testing.T) {
 		w := newWorld(t)
 		defer func() {
@@ -333,7 +336,15 @@ func (w *world) expectAnnounced(ids ...string) {
 	for id, n := range counts {
 		if n > 1 {
 			w.count(func() { tally.duplicated++ })
-			w.t.Errorf("%s announced in %d messages", id, n)
+			var in []string
+			for _, d := range w.messages {
+				for _, f := range d.Findings {
+					if f.ID == id {
+						in = append(in, d.NotificationID+" at "+d.GeneratedAt)
+					}
+				}
+			}
+			w.t.Errorf("%s announced in %d messages: %v", id, n, in)
 		}
 	}
 }
