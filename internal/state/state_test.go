@@ -353,3 +353,50 @@ func TestClaimNotification(t *testing.T) {
 		t.Fatal("a suppressed finding was claimed")
 	}
 }
+
+// A gone marker keeps the latest time; resources never marked are absent.
+func TestGoneMarkers(t *testing.T) {
+	store, _ := newStore(t)
+	ctx := context.Background()
+	t1 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	if err := store.MarkGone(ctx, []string{"r1", "r2"}, t1.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.MarkGone(ctx, []string{"r1"}, t1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.GoneSince(ctx, []string{"r1", "r2", "r3", "r1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got["r1"].Equal(t1.Add(time.Hour)) || !got["r2"].Equal(t1.Add(time.Hour)) {
+		t.Fatalf("gone since %v: want r1 and r2 at %v, the later mark kept", got, t1.Add(time.Hour))
+	}
+	if open, err := store.OpenResources(ctx); err != nil || len(open) != 0 {
+		t.Errorf("gone markers taken for findings: %v %v", open, err)
+	}
+}
+
+// An unchanged result moves the observation on only over the record it was compared with.
+func TestObservedOnlyOverTheRecordCompared(t *testing.T) {
+	store, _ := newStore(t)
+	ctx := context.Background()
+	t1 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	rec := &state.Record{FindingID: "f", ResourceID: "r", Status: rule.Failed, Compliance: "FAILED", RecordState: "ACTIVE",
+		CreatedAt: t1, UpdatedAt: t1, ObservedAt: t1}
+	if _, err := store.Put(ctx, []*state.Record{rec}); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := store.Observed(ctx, []state.Seen{{FindingID: "f", Prior: t1, At: t1.Add(time.Minute)}})
+	if err != nil || len(changed) != 0 {
+		t.Fatalf("observed over the compared record: changed %v, %v", changed, err)
+	}
+	changed, err = store.Observed(ctx, []state.Seen{{FindingID: "f", Prior: t1, At: t1.Add(2 * time.Minute)}})
+	if err != nil || fmt.Sprint(changed) != "[f]" {
+		t.Fatalf("observed over a record that moved on: changed %v, %v; want [f]", changed, err)
+	}
+	got, _ := store.Get(ctx, []string{"f"})
+	if r := got["f"]; !r.ObservedAt.Equal(t1.Add(time.Minute)) || !r.UpdatedAt.Equal(t1) {
+		t.Fatalf("record %+v: want observed at +1m, updated at %v", r, t1)
+	}
+}
