@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,8 +28,9 @@ func goneKey(resourceID string) map[string]types.AttributeValue {
 
 // MarkGone records that the resources were found gone at at; a later time already stored is kept.
 func (s *Store) MarkGone(ctx context.Context, resourceIDs []string, at time.Time) error {
+	var mu sync.Mutex
 	var errs []error
-	for _, id := range resourceIDs {
+	each(resourceIDs, func(id string) {
 		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:                aws.String(s.table),
 			Key:                      goneKey(id),
@@ -41,9 +43,11 @@ func (s *Store) MarkGone(ctx context.Context, resourceIDs []string, at time.Time
 		})
 		var later *types.ConditionalCheckFailedException
 		if err != nil && !errors.As(err, &later) {
+			mu.Lock()
 			errs = append(errs, fmt.Errorf("mark %s gone: %w", id, err))
+			mu.Unlock()
 		}
-	}
+	})
 	return errors.Join(errs...)
 }
 

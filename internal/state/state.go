@@ -293,7 +293,7 @@ func (s *Store) ClaimNotification(ctx context.Context, id, transition string, no
 		TableName:        aws.String(s.table),
 		Key:              findingKey(id),
 		UpdateExpression: aws.String("SET #claim = :k, #until = :until"),
-		ConditionExpression: aws.String("#tr = :k AND #rs = :active AND #comp = :failed AND " +
+		ConditionExpression: aws.String("(#tr = :k OR attribute_not_exists(#tr)) AND #rs = :active AND #comp = :failed AND " +
 			"(attribute_not_exists(#wf) OR #wf <> :sup) AND (attribute_not_exists(#nf) OR #nf <> :k) AND " +
 			"(attribute_not_exists(#claim) OR #claim <> :k OR #until < :now)"),
 		ExpressionAttributeNames: map[string]string{
@@ -355,8 +355,8 @@ func (s *Store) markNotified(ctx context.Context, a Announced, at time.Time) err
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(s.table),
 		Key:                 findingKey(a.FindingID),
-		UpdateExpression:    aws.String("SET #nf = :k, #at = :at REMOVE #claim, #until"),
-		ConditionExpression: aws.String("attribute_exists(#pk) AND #tr = :k"),
+		UpdateExpression:    aws.String("SET #nf = :k, #at = :at, #tr = if_not_exists(#tr, :k) REMOVE #claim, #until"),
+		ConditionExpression: aws.String("attribute_exists(#pk) AND (#tr = :k OR attribute_not_exists(#tr))"),
 		ExpressionAttributeNames: map[string]string{
 			"#nf": "notifiedFor", "#at": "notifiedAt", "#pk": PartitionKey, "#tr": "transition",
 			"#claim": "notifyClaim", "#until": "notifyClaimUntil",
@@ -472,11 +472,9 @@ func decode(item map[string]types.AttributeValue) (*Record, error) {
 		Fingerprint:  stringAttr(item, "fingerprint"),
 		Transition:   stringAttr(item, "transition"),
 	}
-	if nf := stringAttr(item, "notifiedFor"); nf != "" {
-		r.Notified = nf == r.Transition
-	} else if b, ok := item["notified"].(*types.AttributeValueMemberBOOL); ok {
-		// Written before transitions were named: one flag for the finding's life.
-		r.Notified = b.Value
+	legacyNotified := false
+	if b, ok := item["notified"].(*types.AttributeValueMemberBOOL); ok {
+		legacyNotified = b.Value
 	}
 	for _, f := range []struct {
 		name string
@@ -506,6 +504,12 @@ func decode(item map[string]types.AttributeValue) (*Record, error) {
 	}
 	if r.Transition == "" && !r.CreatedAt.IsZero() {
 		r.Transition = CreatedTransition(r.CreatedAt)
+	}
+	if nf := stringAttr(item, "notifiedFor"); nf != "" {
+		r.Notified = nf == r.Transition
+	} else {
+		// Written before transitions were named: one flag, which stands for the creation's transition only.
+		r.Notified = legacyNotified && r.Transition == CreatedTransition(r.CreatedAt)
 	}
 	return r, nil
 }

@@ -400,3 +400,38 @@ func TestObservedOnlyOverTheRecordCompared(t *testing.T) {
 		t.Fatalf("record %+v: want observed at +1m, updated at %v", r, t1)
 	}
 }
+
+// A record written before transitions were named (a notified flag, no transition) reads as notified for its
+// creation only, and can be marked and claimed under the creation's transition.
+func TestLegacyNotifiedRecord(t *testing.T) {
+	store, db := newStore(t)
+	ctx := context.Background()
+	created := "2025-03-01T12:00:00.000Z"
+	item := map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "FINDING#old"}, "sk": &types.AttributeValueMemberS{Value: "STATE"},
+		"resourceId": &types.AttributeValueMemberS{Value: "r"}, "createdAt": &types.AttributeValueMemberS{Value: created},
+		"updatedAt": &types.AttributeValueMemberS{Value: created}, "recordState": &types.AttributeValueMemberS{Value: "ACTIVE"},
+		"compliance": &types.AttributeValueMemberS{Value: "FAILED"}, "notified": &types.AttributeValueMemberBOOL{Value: false},
+	}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("state"), Item: item}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.Get(ctx, []string{"old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got["old"]
+	if r.Notified || r.Transition != "c"+created || r.ObservedAt.IsZero() {
+		t.Fatalf("legacy record read as %+v", r)
+	}
+	ok, err := store.ClaimNotification(ctx, "old", r.Transition, time.Now(), time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("claim of a legacy record: %v %v", ok, err)
+	}
+	if err := store.MarkNotified(ctx, []state.Announced{{FindingID: "old", Transition: r.Transition}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := store.Get(ctx, []string{"old"}); !got["old"].Notified {
+		t.Fatalf("legacy record not notified after marking: %+v", got["old"])
+	}
+}
