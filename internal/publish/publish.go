@@ -96,8 +96,8 @@ type Outcome struct {
 	Stale int
 	// Failed lists the Ids Security Hub did not accept (their state was not advanced).
 	Failed []string
-	// Notify lists the FAILED (not suppressed) findings that are open after this call and were never notified:
-	// what the notifier may announce.
+	// Notify lists the FAILED (not suppressed) findings that are open after this call and whose current transition
+	// (creation or re-opening) was never announced: what the notifier may announce.
 	Notify []engine.Finding
 }
 
