@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -185,12 +184,6 @@ func (w *world) registerPlanted(family string) string {
 		w.t.Fatalf("register %s: %v", family, err)
 	}
 	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
-}
-
-// registerEvent is the sample RegisterTaskDefinition event, naming the revision arn instead of web:7.
-func (w *world) registerEvent(file, arn string) []byte {
-	name := arn[strings.LastIndex(arn, "/")+1:]
-	return w.event(file, "task-definition/web:7", "task-definition/"+name, `"web:7"`, `"`+name+`"`)
 }
 
 // deliver hands an event to an instance as Lambda's asynchronous invocation does: a failed invocation is retried
