@@ -131,6 +131,14 @@ FAULT_REVISIONS ?= 1000
 FAULT_SEED      ?= 20260601
 FAULT_FLAGS     ?=
 
+.PHONY: test-races
+test-races: deps ## every interleaving scenario, verbosely; last line: races: scenarios=N wrong=W lost=L duplicated=D stale=S leaked_secrets=K
+	@out=$$(mktemp); \
+	{ ECSAUDIT_RACES=1 $(GO) test -count=1 -v -timeout 20m ./internal/testenv/races; echo $$? > $$out.rc; } 2>&1 | tee $$out; \
+	rc=$$(cat $$out.rc); line=$$(grep '^races: ' $$out | tail -n 1); rm -f $$out $$out.rc; \
+	if [ -z "$$line" ]; then echo "test-races: the scenarios printed no summary (go test status $$rc)"; exit 1; fi; \
+	echo "$$line"; exit $$rc
+
 .PHONY: test-faults
 test-faults: deps ## fault scenario over 1,000 revisions; last line: faults: injected=N retries=R expected=E got=G missing=M ...
 	@out=$$(mktemp); \

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"time"
+
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
@@ -13,6 +15,9 @@ type Evaluated struct {
 	// details of findings archived because the evaluation no longer produces them.
 	Resource model.Resource
 	Findings []Finding
+	// ObservedAt is when the resource was read; zero means the batch's ObservedAt. The publisher lets an
+	// observation replace only an older one.
+	ObservedAt time.Time
 }
 
 // Batch is what one audit hands to a sink: the evaluations, and the resources found gone (or out of scope), whose
@@ -22,6 +27,8 @@ type Batch struct {
 	Archived  []string
 	// Sweep marks a batch of a full sweep: the first full sweep of an account and region may be a silent baseline.
 	Sweep bool
+	// ObservedAt is when the batch's resources were read (and found gone); zero means when it is published.
+	ObservedAt time.Time
 }
 
 // Reported returns r's evaluation as it is reported: fs without the FAILED and SUPPRESSED findings below the

@@ -54,7 +54,9 @@ type Service struct {
 type invocation struct {
 	now      time.Time
 	registry *model.Registry
-	batch    *engine.Batch
+	// registryReadAt is when the registry was read.
+	registryReadAt time.Time
+	batch          *engine.Batch
 	// audited remembers resources already evaluated in this invocation (an image scan can re-audit a revision twice).
 	audited map[string]bool
 	// contents are the image contents evaluated, recorded once their findings are published.
@@ -72,7 +74,9 @@ func (s *Service) Handle(ctx context.Context, raw json.RawMessage) error {
 		s.Metrics.Add("MalformedEvents", 1)
 		return nil
 	}
-	inv := &invocation{now: s.Now().UTC(), batch: &engine.Batch{}, audited: map[string]bool{}}
+	now := s.Now().UTC()
+	// Resources found gone are observed so no later than now; each evaluation carries the time of its own read.
+	inv := &invocation{now: now, batch: &engine.Batch{ObservedAt: now}, audited: map[string]bool{}}
 	var errs []error
 	for _, a := range actions {
 		alog := log.With("action", string(a.Kind))
@@ -139,9 +143,12 @@ func (s *Service) checkTrail(ctx context.Context) {
 	}
 }
 
-func (s *Service) add(inv *invocation, r model.Resource, fs []engine.Finding) {
+// add queues a resource's evaluation; readAt is a time no later than its read began.
+func (s *Service) add(inv *invocation, r model.Resource, fs []engine.Finding, readAt time.Time) {
 	inv.audited[r.ID()] = true
-	inv.batch.Evaluated = append(inv.batch.Evaluated, s.Engine.Reported(r, fs))
+	ev := s.Engine.Reported(r, fs)
+	ev.ObservedAt = readAt
+	inv.batch.Evaluated = append(inv.batch.Evaluated, ev)
 }
 
 // auditTask audits one revision with the images it runs. A revision that cannot be described is archived only
@@ -162,6 +169,7 @@ func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor str
 		}
 		arn = latest
 	}
+	readAt := s.Now().UTC()
 	td, err := s.Source.TaskDefinition(ctx, arn)
 	if err != nil {
 		exists, lerr := s.Source.TaskDefinitionExists(ctx, arn)
@@ -175,7 +183,7 @@ func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor str
 	}
 	td.TagsChangedBy = actor
 	s.Source.ResolveImages(ctx, td)
-	s.add(inv, td, s.Engine.EvaluateOne(td, inv.now))
+	s.add(inv, td, s.Engine.EvaluateOne(td, inv.now), readAt)
 	var digests []string
 	for _, ref := range model.SortedKeys(td.Images) {
 		l := td.Images[ref]
@@ -184,7 +192,7 @@ func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor str
 		}
 		digests = append(digests, aws.ToString(l.Image.Detail.ImageDigest))
 		if !inv.audited[l.Image.ID()] {
-			s.add(inv, l.Image, s.Engine.EvaluateOne(l.Image, inv.now))
+			s.add(inv, l.Image, s.Engine.EvaluateOne(l.Image, inv.now), readAt)
 		}
 		if err := s.auditContents(ctx, inv, l.Image, td); err != nil {
 			return err
@@ -208,6 +216,7 @@ func (s *Service) archiveTask(ctx context.Context, inv *invocation, arn string) 
 
 func (s *Service) registry(ctx context.Context, inv *invocation) (*model.Registry, error) {
 	if inv.registry == nil {
+		inv.registryReadAt = s.Now().UTC()
 		g, err := s.Source.Registry(ctx)
 		if err != nil {
 			return nil, err
@@ -218,6 +227,7 @@ func (s *Service) registry(ctx context.Context, inv *invocation) (*model.Registr
 }
 
 func (s *Service) auditRepository(ctx context.Context, inv *invocation, a event.Action) error {
+	readAt := s.Now().UTC()
 	g, err := s.registry(ctx, inv)
 	if err != nil {
 		return err
@@ -231,7 +241,11 @@ func (s *Service) auditRepository(ctx context.Context, inv *invocation, a event.
 		return err
 	}
 	r.TagsChangedBy = a.Actor
-	s.add(inv, r, s.Engine.EvaluateOne(r, inv.now))
+	if inv.registryReadAt.Before(readAt) {
+		// The registry's settings decide some of its findings, and they were read earlier in this invocation.
+		readAt = inv.registryReadAt
+	}
+	s.add(inv, r, s.Engine.EvaluateOne(r, inv.now), readAt)
 	return nil
 }
 
@@ -241,7 +255,7 @@ func (s *Service) auditRegistry(ctx context.Context, inv *invocation) error {
 	if err != nil {
 		return err
 	}
-	s.add(inv, g, s.Engine.EvaluateOne(g, inv.now))
+	s.add(inv, g, s.Engine.EvaluateOne(g, inv.now), inv.registryReadAt)
 	repos, err := s.Source.Repositories(ctx)
 	if err != nil {
 		return err
@@ -253,7 +267,7 @@ func (s *Service) auditRegistry(ctx context.Context, inv *invocation) error {
 			errs = append(errs, err)
 			continue
 		}
-		s.add(inv, r, s.Engine.EvaluateOne(r, inv.now))
+		s.add(inv, r, s.Engine.EvaluateOne(r, inv.now), inv.registryReadAt)
 	}
 	return errors.Join(errs...)
 }
@@ -261,6 +275,7 @@ func (s *Service) auditRegistry(ctx context.Context, inv *invocation) error {
 // auditImage audits an image that was pushed or scanned, if it is in scope (run by an audited revision, or the
 // newest of its repository). When its scan fails the threshold, the revisions that run it are re-audited.
 func (s *Service) auditImage(ctx context.Context, inv *invocation, a event.Action) error {
+	readAt := s.Now().UTC()
 	img, err := s.Source.Image(ctx, a.RegistryID, a.RepositoryName, a.ImageDigest)
 	if errors.Is(err, source.ErrNotFound) {
 		inv.batch.Archived = append(inv.batch.Archived, s.imageARN(a))
@@ -288,7 +303,7 @@ func (s *Service) auditImage(ctx context.Context, inv *invocation, a event.Actio
 		}
 	}
 	fs := s.Engine.EvaluateOne(img, inv.now)
-	s.add(inv, img, fs)
+	s.add(inv, img, fs, readAt)
 	var errs []error
 	if err := s.auditContents(ctx, inv, img, nil); err != nil {
 		errs = append(errs, err)

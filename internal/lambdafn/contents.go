@@ -77,6 +77,7 @@ func (s *Service) auditContents(ctx context.Context, inv *invocation, img *model
 		account = img.Account
 	}
 	uri := account + ".dkr.ecr." + img.Region + "." + ecrDomain(img.Partition) + "/" + repo
+	readAt := s.Now().UTC()
 	imgs, err := s.Contents.Reader.ImageContents(ctx, uri, digest, platform, s.Contents.Options)
 	switch {
 	case errors.Is(err, source.ErrImageDenied) || errors.Is(err, source.ErrImageMissing) || errors.Is(err, imagefile.ErrNoPlatform):
@@ -84,7 +85,7 @@ func (s *Service) auditContents(ctx context.Context, inv *invocation, img *model
 		s.Metrics.Add("ImagesNotRead", 1)
 		unread := &model.ImageContents{Digest: digest, Unread: err.Error()}
 		s.identifyContents(unread, img, repo)
-		s.add(inv, unread, s.Engine.EvaluateOne(unread, inv.now))
+		s.add(inv, unread, s.Engine.EvaluateOne(unread, inv.now), readAt)
 		return nil
 	case err != nil:
 		return fmt.Errorf("read image contents %s@%s: %w", uri, digest, err)
@@ -93,7 +94,7 @@ func (s *Service) auditContents(ctx context.Context, inv *invocation, img *model
 	sum.ReadAt = inv.now
 	for _, c := range imgs {
 		s.identifyContents(c, img, repo)
-		s.add(inv, c, s.Engine.EvaluateOne(c, inv.now))
+		s.add(inv, c, s.Engine.EvaluateOne(c, inv.now), readAt)
 		sum.LayersRead += int64(c.LayersRead)
 		sum.BytesRead += c.BytesRead
 		sum.Incomplete = sum.Incomplete || c.Incomplete != ""
@@ -164,7 +165,8 @@ func (s *Service) sweepContents(ctx context.Context, account string, imgs []*mod
 	if s.Contents == nil || account != s.Source.Account {
 		return nil
 	}
-	inv := &invocation{now: s.Now().UTC(), batch: &engine.Batch{}, audited: map[string]bool{}}
+	now := s.Now().UTC()
+	inv := &invocation{now: now, batch: &engine.Batch{ObservedAt: now}, audited: map[string]bool{}}
 	var errs []error
 	for _, img := range imgs {
 		if len(inv.contents) >= s.Contents.PerSweep {

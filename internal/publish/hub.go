@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ecsaudit/ecsaudit/internal/asff"
+	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 )
@@ -136,6 +137,57 @@ func (p *Publisher) reserveCreated(ctx context.Context, it *item) error {
 	return nil
 }
 
+// reassert repairs Security Hub after imports whose record write was refused because a later observation was
+// stored meanwhile: the import may have replaced an older finding in Security Hub that the later observation left
+// unchanged (it sends nothing then). The stored result is imported again with its observation time as UpdatedAt,
+// so Security Hub holds what the state holds; Security Hub ignores it if it holds something newer still.
+func (p *Publisher) reassert(ctx context.Context, superseded []*item) error {
+	if len(superseded) == 0 {
+		return nil
+	}
+	ids := make([]string, len(superseded))
+	for i, it := range superseded {
+		ids[i] = it.rec.FindingID
+	}
+	recs, err := p.store.Get(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("re-read findings superseded while being imported: %w", err)
+	}
+	now := p.opts.Now()
+	var again []*item
+	for _, it := range superseded {
+		r := recs[it.rec.FindingID]
+		if r == nil || !r.ObservedAt.After(it.rec.ObservedAt) {
+			continue
+		}
+		var res model.Resource
+		if it.result != nil {
+			res = it.result.Subject.Resource
+		}
+		fix, err := p.build(p.restore(r, res, "A later evaluation found this result; an earlier one was published after it."), r, r.RecordState, now, r.ObservedAt)
+		if err != nil {
+			return err
+		}
+		fix.finding.CreatedAt, fix.finding.FirstObservedAt = it.finding.CreatedAt, it.finding.FirstObservedAt
+		if err := fitSize(fix.finding); err != nil {
+			return err
+		}
+		again = append(again, fix)
+	}
+	var errs []error
+	for _, batch := range batches(again) {
+		accepted, refused, err := p.importBatch(ctx, batch)
+		errs = append(errs, err)
+		if len(refused) > 0 {
+			errs = append(errs, fmt.Errorf("%w: re-import of %s", errImportFailed, strings.Join(refusedIDs(refused), ", ")))
+		}
+		for _, it := range accepted {
+			errs = append(errs, p.store.Reasserted(ctx, it.rec.FindingID, it.rec.ObservedAt, now, it.rec.Fingerprint))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // refusal is a finding Security Hub still refused after the last attempt.
 type refusal struct{ id, code string }
 
@@ -159,10 +211,29 @@ func (p *Publisher) finish(ctx context.Context, accepted []*item, out *Outcome) 
 	for _, it := range accepted {
 		recs = append(recs, it.rec)
 	}
-	if err := p.store.Put(ctx, recs); err != nil {
+	staleIDs, err := p.store.Put(ctx, recs)
+	if err != nil {
 		return wfErr, err
 	}
+	newer := map[string]bool{}
+	for _, id := range staleIDs {
+		newer[id] = true
+	}
+	out.Stale += len(staleIDs)
+	var superseded []*item
 	for _, it := range accepted {
+		if newer[it.rec.FindingID] && it.finding != nil {
+			superseded = append(superseded, it)
+		}
+	}
+	if err := p.reassert(ctx, superseded); err != nil {
+		wfErr = errors.Join(wfErr, err)
+	}
+	for _, it := range accepted {
+		if newer[it.rec.FindingID] {
+			// A later observation was stored meanwhile (and Security Hub holds its later UpdatedAt): not counted.
+			continue
+		}
 		switch it.kind {
 		case kindCreated:
 			out.Created++

@@ -26,7 +26,10 @@ const (
 )
 
 // decide returns what to send for one result given its stored record, or nil when nothing is to be sent.
-func (p *Publisher) decide(f *engine.Finding, r *state.Record, now time.Time) (*item, error) {
+func (p *Publisher) decide(f *engine.Finding, r *state.Record, now, observed time.Time) (*item, error) {
+	if stale(r, observed) {
+		return nil, nil
+	}
 	switch f.Status {
 	case rule.NotAvailable:
 		if r == nil || !r.Open() || now.Sub(r.LastImportedAt) < refreshAfter {
@@ -34,7 +37,7 @@ func (p *Publisher) decide(f *engine.Finding, r *state.Record, now time.Time) (*
 		}
 		// Keep the stored failure alive in Security Hub without pretending it was seen again.
 		restored := p.restore(r, f.Subject.Resource, "The latest evaluation could not complete; this is the last result seen.")
-		it, err := p.build(restored, r, state.Active, now)
+		it, err := p.build(restored, r, state.Active, now, observed)
 		if err != nil {
 			return nil, err
 		}
@@ -43,16 +46,16 @@ func (p *Publisher) decide(f *engine.Finding, r *state.Record, now time.Time) (*
 	case rule.Passed:
 		switch {
 		case r != nil && r.Open():
-			it, err := p.build(f, r, state.Archived, now)
+			it, err := p.build(f, r, state.Archived, now, observed)
 			if err != nil {
 				return nil, err
 			}
 			it.kind = kindResolved
 			return it, nil
 		case r != nil && r.RecordState == state.Active && r.Compliance == state.CompliancePassed:
-			return p.refresh(f, r, now)
+			return p.refresh(f, r, now, observed)
 		case r == nil && p.opts.ReportPasses:
-			it, err := p.build(f, nil, state.Active, now)
+			it, err := p.build(f, nil, state.Active, now, observed)
 			if err != nil {
 				return nil, err
 			}
@@ -67,15 +70,17 @@ func (p *Publisher) decide(f *engine.Finding, r *state.Record, now time.Time) (*
 		}
 		switch {
 		case r == nil:
-			it, err := p.build(f, nil, state.Active, now)
+			it, err := p.build(f, nil, state.Active, now, observed)
 			if err != nil {
 				return nil, err
 			}
 			it.kind = kindCreated
-			it.rec.Workflow = want
+			if want != state.WorkflowNew {
+				it.workflow = want
+			}
 			return it, nil
 		case !r.Open():
-			it, err := p.build(f, r, state.Active, now)
+			it, err := p.build(f, r, state.Active, now, observed)
 			if err != nil {
 				return nil, err
 			}
@@ -85,13 +90,14 @@ func (p *Publisher) decide(f *engine.Finding, r *state.Record, now time.Time) (*
 			}
 			return it, nil
 		}
-		it, err := p.refresh(f, r, now)
+		it, err := p.refresh(f, r, now, observed)
 		if err != nil {
 			return nil, err
 		}
 		if workflowOf(r) != want {
 			if it == nil {
 				it = &item{kind: kindUpdated, rec: copyRecord(r), prior: r, result: f}
+				it.rec.ObservedAt = observed
 			}
 			it.workflow = want
 		}
@@ -101,8 +107,8 @@ func (p *Publisher) decide(f *engine.Finding, r *state.Record, now time.Time) (*
 }
 
 // refresh re-imports an active finding when what would be sent changed or its last import is old.
-func (p *Publisher) refresh(f *engine.Finding, r *state.Record, now time.Time) (*item, error) {
-	it, err := p.build(f, r, state.Active, now)
+func (p *Publisher) refresh(f *engine.Finding, r *state.Record, now, observed time.Time) (*item, error) {
+	it, err := p.build(f, r, state.Active, now, observed)
 	if err != nil {
 		return nil, err
 	}
@@ -114,8 +120,8 @@ func (p *Publisher) refresh(f *engine.Finding, r *state.Record, now time.Time) (
 }
 
 // archive archives a stored active finding that has no current result.
-func (p *Publisher) archive(r *state.Record, res model.Resource, why string, now time.Time) (*item, error) {
-	it, err := p.build(p.restore(r, res, why), r, state.Archived, now)
+func (p *Publisher) archive(r *state.Record, res model.Resource, why string, now, observed time.Time) (*item, error) {
+	it, err := p.build(p.restore(r, res, why), r, state.Archived, now, observed)
 	if err != nil {
 		return nil, err
 	}
@@ -146,9 +152,10 @@ func (p *Publisher) restore(r *state.Record, res model.Resource, detail string) 
 }
 
 // build maps a finding for import with the lifecycle's timestamps and record state, and the record to store
-// after it is accepted.
-func (p *Publisher) build(f *engine.Finding, prior *state.Record, recordState string, now time.Time) (*item, error) {
-	updated := nextUpdatedAt(now, prior)
+// after it is accepted. UpdatedAt is the time the resource was observed (decide has made sure it is later than the
+// stored one); now is when it is imported.
+func (p *Publisher) build(f *engine.Finding, prior *state.Record, recordState string, now, observed time.Time) (*item, error) {
+	updated := observed
 	created, firstSeen := updated, updated
 	if prior != nil && !prior.CreatedAt.IsZero() {
 		created, firstSeen = prior.CreatedAt, prior.FirstObservedAt
@@ -169,19 +176,34 @@ func (p *Publisher) build(f *engine.Finding, prior *state.Record, recordState st
 	if prior != nil {
 		// Security Hub ignores Workflow on an existing finding; BatchUpdateFindings changes it.
 		af.Workflow = nil
+	} else {
+		// A new finding is imported NEW; a suppression is set through BatchUpdateFindings, as customers' (and
+		// providers') changes to Workflow must be, never through the import (decide asks for it).
+		af.Workflow = &types.Workflow{Status: types.WorkflowStatusNew}
 	}
 	rec := &state.Record{
 		FindingID: f.ID(), Status: f.Status, Severity: f.Severity, RuleID: f.Rule.ID, ResourceID: f.Subject.ID,
 		ResourceType: f.Subject.Type, Container: f.Container,
 		Account: aws.ToString(af.AwsAccountId), Region: aws.ToString(af.Region),
-		CreatedAt: created, FirstObservedAt: firstSeen, LastImportedAt: now, UpdatedAt: updated,
+		CreatedAt: created, FirstObservedAt: firstSeen, LastImportedAt: now, UpdatedAt: updated, ObservedAt: observed,
 		RecordState: recordState, Fingerprint: fingerprint(af),
 	}
 	if af.Compliance != nil {
 		rec.Compliance = string(af.Compliance.Status)
 	}
+	switch {
+	case prior == nil:
+		rec.Transition = state.CreatedTransition(created)
+	case !prior.Open() && rec.Open():
+		rec.Transition = state.ReopenedTransition(prior.UpdatedAt)
+	default:
+		rec.Transition = prior.Transition
+	}
 	if prior != nil {
-		rec.Workflow, rec.Notified, rec.NotifiedAt = prior.Workflow, prior.Notified, prior.NotifiedAt
+		rec.Workflow = prior.Workflow
+		if rec.Transition == prior.Transition {
+			rec.Notified, rec.NotifiedAt = prior.Notified, prior.NotifiedAt
+		}
 	} else if af.Workflow != nil {
 		rec.Workflow = string(af.Workflow.Status)
 	}
@@ -191,14 +213,22 @@ func (p *Publisher) build(f *engine.Finding, prior *state.Record, recordState st
 	return &item{finding: &af, rec: rec, prior: prior, result: f}, nil
 }
 
-// nextUpdatedAt returns the UpdatedAt to send now: the clock's time in milliseconds, or one millisecond after the
-// stored UpdatedAt when the clock is not ahead of it (Security Hub ignores an update that is not strictly newer).
-func nextUpdatedAt(now time.Time, prior *state.Record) time.Time {
-	t := now.UTC().Truncate(time.Millisecond)
-	if prior != nil && !t.After(prior.UpdatedAt) {
-		return prior.UpdatedAt.UTC().Truncate(time.Millisecond).Add(time.Millisecond)
+// stale reports whether an observation made at observed is not newer than the one stored in r: then nothing is
+// sent for it. Security Hub would ignore its older UpdatedAt, and the state must keep what Security Hub keeps.
+func stale(r *state.Record, observed time.Time) bool {
+	return r != nil && (!observed.After(r.ObservedAt) || !observed.After(r.UpdatedAt))
+}
+
+// observation is the time to stamp on what a resource's evaluation sends: when it was read, in milliseconds (as
+// Security Hub and the state compare them), or now when the caller did not say.
+func observation(at, fallback, now time.Time) time.Time {
+	switch {
+	case !at.IsZero():
+		return at.UTC().Truncate(time.Millisecond)
+	case !fallback.IsZero():
+		return fallback.UTC().Truncate(time.Millisecond)
 	}
-	return t
+	return now.UTC().Truncate(time.Millisecond)
 }
 
 // fingerprint hashes what would be sent apart from timestamps and workflow, to tell whether an open finding changed.

@@ -9,30 +9,28 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/state"
 )
 
-// The ordering rule Security Hub enforces and moto does not: every UpdatedAt is strictly newer than the last.
-func TestNextUpdatedAt(t *testing.T) {
+// Observation time decides: a result read no later than the stored one is not sent (Security Hub ignores an
+// UpdatedAt that is not newer, and the state keeps only what Security Hub keeps).
+func TestStale(t *testing.T) {
 	stored := time.Date(2025, 3, 1, 12, 0, 0, 500_000_000, time.UTC)
+	rec := &state.Record{UpdatedAt: stored, ObservedAt: stored}
 	tests := []struct {
-		name  string
-		now   time.Time
-		prior *state.Record
-		want  time.Time
+		name     string
+		observed time.Time
+		prior    *state.Record
+		want     bool
 	}{
-		{"new finding", stored, nil, stored},
-		{"clock ahead", stored.Add(time.Second), &state.Record{UpdatedAt: stored}, stored.Add(time.Second)},
-		{"clock equal", stored, &state.Record{UpdatedAt: stored}, stored.Add(time.Millisecond)},
-		{"clock behind", stored.Add(-time.Hour), &state.Record{UpdatedAt: stored}, stored.Add(time.Millisecond)},
-		{"same millisecond", stored.Add(300 * time.Microsecond), &state.Record{UpdatedAt: stored}, stored.Add(time.Millisecond)},
-		{"sub-millisecond clock", stored.Add(1500 * time.Microsecond), &state.Record{UpdatedAt: stored}, stored.Add(time.Millisecond)},
+		{"new finding", stored, nil, false},
+		{"observed later", stored.Add(time.Millisecond), rec, false},
+		{"observed at the same time", stored, rec, true},
+		{"observed earlier", stored.Add(-time.Hour), rec, true},
+		{"workflow changed since, observed later", stored.Add(time.Second), &state.Record{UpdatedAt: stored.Add(-time.Hour), ObservedAt: stored}, false},
+		{"updated later than observed", stored.Add(time.Second), &state.Record{UpdatedAt: stored.Add(time.Minute), ObservedAt: stored}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := nextUpdatedAt(tt.now, tt.prior)
-			if !got.Equal(tt.want) {
-				t.Fatalf("got %v, want %v", got, tt.want)
-			}
-			if tt.prior != nil && state.FormatTime(got) <= state.FormatTime(tt.prior.UpdatedAt) {
-				t.Fatalf("sent %s is not after stored %s", state.FormatTime(got), state.FormatTime(tt.prior.UpdatedAt))
+			if got := stale(tt.prior, tt.observed); got != tt.want {
+				t.Fatalf("stale = %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -55,7 +53,7 @@ func TestDecide(t *testing.T) {
 	p := New(nil, nil, Options{Account: testAccount, Region: testRegion, Partition: "aws", Lookup: testCatalog.Lookup})
 	// stored returns the record a finding with status st leaves once accepted, changed by edit.
 	stored := func(st rule.Status, recordState string, edit func(r *state.Record)) *state.Record {
-		it, err := p.build(with(st), nil, recordState, start)
+		it, err := p.build(with(st), nil, recordState, start, start)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,6 +71,9 @@ func TestDecide(t *testing.T) {
 	passed := stored(rule.Passed, state.Active, nil)
 	suppressedNew := stored(rule.Suppressed, state.Active, func(r *state.Record) { r.Workflow = state.WorkflowNew })
 	openSuppressed := stored(rule.Failed, state.Active, func(r *state.Record) { r.Workflow = state.WorkflowSuppressed })
+	later := func(r *state.Record) { r.UpdatedAt, r.ObservedAt = start.Add(time.Minute), start.Add(time.Minute) }
+	future := stored(rule.Failed, state.Active, later)
+	futureArchived := stored(rule.Failed, state.Archived, later)
 	tests := []struct {
 		name         string
 		status       rule.Status
@@ -81,13 +82,13 @@ func TestDecide(t *testing.T) {
 		// kind is 0 when nothing is sent; workflow is the BatchUpdateFindings status, empty for none.
 		kind     kind
 		workflow string
-		// recWorkflow is the workflow stored after a creation.
+		// recWorkflow is the workflow stored after a creation's import, before any BatchUpdateFindings.
 		recWorkflow string
 		// noImport: only the workflow changes.
 		noImport bool
 	}{
 		{name: "failed, new", status: rule.Failed, kind: kindCreated, recWorkflow: state.WorkflowNew},
-		{name: "suppressed, new", status: rule.Suppressed, kind: kindCreated, recWorkflow: state.WorkflowSuppressed},
+		{name: "suppressed, new", status: rule.Suppressed, kind: kindCreated, recWorkflow: state.WorkflowNew, workflow: state.WorkflowSuppressed},
 		{name: "failed, open and unchanged", status: rule.Failed, prior: open},
 		{name: "failed, open and unchanged for 31 days", status: rule.Failed, prior: old, kind: kindUpdated},
 		{name: "failed, open and changed", status: rule.Failed, prior: changed, kind: kindUpdated},
@@ -104,11 +105,13 @@ func TestDecide(t *testing.T) {
 		{name: "not available, open", status: rule.NotAvailable, prior: open},
 		{name: "not available, open for 31 days", status: rule.NotAvailable, prior: old, kind: kindUpdated},
 		{name: "not applicable, open", status: rule.NotApplicable, prior: open},
+		{name: "passed, open, observed before the stored failure", status: rule.Passed, prior: future},
+		{name: "failed, archived, observed before the archive", status: rule.Failed, prior: futureArchived},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p.opts.ReportPasses = tt.reportPasses
-			it, err := p.decide(with(tt.status), tt.prior, start)
+			it, err := p.decide(with(tt.status), tt.prior, start, start.Add(time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,6 +127,9 @@ func TestDecide(t *testing.T) {
 			if it.kind != tt.kind || it.workflow != tt.workflow || (it.finding == nil) != tt.noImport {
 				t.Errorf("kind %d, workflow %q, import %v; want kind %d, workflow %q, import %v",
 					it.kind, it.workflow, it.finding != nil, tt.kind, tt.workflow, !tt.noImport)
+			}
+			if it.finding != nil && it.finding.Workflow != nil && it.finding.Workflow.Status != "NEW" {
+				t.Errorf("import carries Workflow %s: only BatchUpdateFindings may set anything but NEW", it.finding.Workflow.Status)
 			}
 			if tt.recWorkflow != "" && it.rec.Workflow != tt.recWorkflow {
 				t.Errorf("stored workflow %q, want %q", it.rec.Workflow, tt.recWorkflow)

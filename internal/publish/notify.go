@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -81,8 +82,13 @@ type NotifyResult struct {
 // With Baseline set, the findings are recorded as notified without sending anything: the first sweep of a large
 // account then does not announce every finding that predates the auditor.
 //
-// Delivery is at least once: a finding is marked after its message was accepted, so a failure between the two sends
-// it again next time rather than never.
+// Each finding is announced once per transition (its creation, or a re-opening; state.Record.Transition): before
+// a message is built, every finding in it is claimed in the state table with a condition (ClaimNotification), so of
+// concurrent invocations, or of a retry racing the invocation it retries, only one lists it. A finding is marked
+// after its message was accepted; a message that fails releases its claims, and a claim left by an invocation that
+// stopped lapses after ClaimLease, so a failure sends the finding again later rather than never. The message's
+// notificationId is derived from the transitions it announces, so the same announcement sent again carries the same
+// id.
 type Notifier struct {
 	sns   *sns.Client
 	store *state.Store
@@ -108,8 +114,7 @@ func NewNotifier(client *sns.Client, store *state.Store, opts NotifyOptions) *No
 
 // Notify announces the new FAILED findings among fs (usually Outcome.Notify) and marks them notified.
 // Findings without a stored, open, unsuppressed record are left out: they were not published.
-func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (NotifyResult, error) {
-	var res NotifyResult
+func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (res NotifyResult, err error) {
 	var ids []string
 	byID := map[string]*engine.Finding{}
 	for i := range fs {
@@ -139,10 +144,12 @@ func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (NotifyResul
 	now := n.opts.Now()
 	if n.opts.Baseline {
 		// Every new failure, whatever its severity: a later threshold change must not announce the baseline.
+		var marks []state.Announced
 		for _, f := range fresh {
 			res.Baselined = append(res.Baselined, f.ID())
+			marks = append(marks, state.Announced{FindingID: f.ID(), Transition: recs[f.ID()].Transition})
 		}
-		if err := n.store.MarkNotified(ctx, res.Baselined, now); err != nil {
+		if err := n.store.MarkNotified(ctx, marks, now); err != nil {
 			return res, err
 		}
 		return res, nil
@@ -169,25 +176,90 @@ func (n *Notifier) Notify(ctx context.Context, fs []engine.Finding) (NotifyResul
 	if len(due) > 0 && n.opts.TopicARN == "" {
 		return res, errNoTopic
 	}
-	for _, group := range byAccount(due, recs) {
+	due, err = n.claim(ctx, due, recs, now)
+	if err != nil {
+		return res, err
+	}
+	var unsent []*engine.Finding
+	defer func() {
+		// Claims of what was not sent are given back, so a retry announces it at once.
+		for _, f := range unsent {
+			if rerr := n.store.ReleaseNotification(context.WithoutCancel(ctx), f.ID(), recs[f.ID()].Transition); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+	}()
+	groups := byAccount(due, recs)
+	for g, group := range groups {
 		parts := n.split(group.findings, group.account, now)
 		for i, part := range parts {
-			msg := n.render(part, group.account, i+1, len(parts), now)
+			msg := n.render(part, group.account, i+1, len(parts), transitions(part, recs), now)
 			if _, err := n.sns.Publish(ctx, msg.input(n.opts.TopicARN)); err != nil {
+				for _, rest := range parts[i:] {
+					unsent = append(unsent, rest...)
+				}
+				for _, later := range groups[g+1:] {
+					unsent = append(unsent, later.findings...)
+				}
 				return res, fmt.Errorf("publish notification to %s: %w", n.opts.TopicARN, err)
 			}
 			res.Messages++
 			var sent []string
+			var marks []state.Announced
 			for _, f := range part {
 				sent = append(sent, f.ID())
+				marks = append(marks, state.Announced{FindingID: f.ID(), Transition: recs[f.ID()].Transition})
 			}
-			if err := n.store.MarkNotified(ctx, sent, now); err != nil {
+			if err := n.store.MarkNotified(ctx, marks, now); err != nil {
 				return res, err
 			}
 			res.Notified = append(res.Notified, sent...)
 		}
 	}
 	return res, nil
+}
+
+// ClaimLease is how long a claim on a finding's announcement stands when the invocation holding it neither sends
+// nor releases it (it stopped): longer than an invocation sending its messages takes.
+const ClaimLease = 5 * time.Minute
+
+// claim claims the announcement of each finding's transition and returns the ones this invocation won.
+func (n *Notifier) claim(ctx context.Context, fs []*engine.Finding, recs map[string]*state.Record, now time.Time) ([]*engine.Finding, error) {
+	won := make([]bool, len(fs))
+	errs := make([]error, len(fs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, f := range fs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			won[i], errs[i] = n.store.ClaimNotification(ctx, f.ID(), recs[f.ID()].Transition, now, ClaimLease)
+		}()
+	}
+	wg.Wait()
+	var out []*engine.Finding
+	for i, f := range fs {
+		if won[i] {
+			out = append(out, f)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		for _, f := range out {
+			err = errors.Join(err, n.store.ReleaseNotification(context.WithoutCancel(ctx), f.ID(), recs[f.ID()].Transition))
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// transitions lists the finding transitions a message announces, for its notificationId.
+func transitions(fs []*engine.Finding, recs map[string]*state.Record) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.ID() + "@" + recs[f.ID()].Transition
+	}
+	return out
 }
 
 type accountGroup struct {
@@ -221,7 +293,7 @@ func (n *Notifier) split(fs []*engine.Finding, account string, now time.Time) []
 	var out [][]*engine.Finding
 	var cut func(part []*engine.Finding)
 	cut = func(part []*engine.Finding) {
-		if len(part) > 1 && n.render(part, account, 1, 1, now).size() > limit {
+		if len(part) > 1 && n.render(part, account, 1, 1, nil, now).size() > limit {
 			half := len(part) / 2
 			cut(part[:half])
 			cut(part[half:])
@@ -297,7 +369,7 @@ type DocFinding struct {
 }
 
 // render builds the message for one part.
-func (n *Notifier) render(fs []*engine.Finding, account string, part, parts int, now time.Time) message {
+func (n *Notifier) render(fs []*engine.Finding, account string, part, parts int, announced []string, now time.Time) message {
 	region := ""
 	if len(fs) > 0 {
 		region = fs[0].Subject.Region
@@ -320,7 +392,7 @@ func (n *Notifier) render(fs []*engine.Finding, account string, part, parts int,
 		doc.Findings = append(doc.Findings, n.docFinding(f))
 	}
 	doc.MaxSeverity = string(max)
-	doc.NotificationID = NotificationID(fs)
+	doc.NotificationID = NotificationID(announced)
 	sort.Slice(sevs, func(i, j int) bool { return rule.Severity(sevs[i]).Rank() > rule.Severity(sevs[j]).Rank() })
 	sort.Strings(rules)
 	sort.Strings(types)
@@ -346,13 +418,10 @@ func (n *Notifier) render(fs []*engine.Finding, account string, part, parts int,
 	return message{subject: subject(fs, account, max, part, parts), body: string(body), attributes: attrs}
 }
 
-// NotificationID is the id of a message announcing fs: the first 128 bits, in hex, of a SHA-256 over their sorted
-// finding Ids.
-func NotificationID(fs []*engine.Finding) string {
-	ids := make([]string, len(fs))
-	for i, f := range fs {
-		ids[i] = f.ID()
-	}
+// NotificationID is the id of a message announcing the given finding transitions ("<finding Id>@<transition>"):
+// the first 128 bits, in hex, of a SHA-256 over them sorted.
+func NotificationID(announced []string) string {
+	ids := append([]string(nil), announced...)
 	sort.Strings(ids)
 	h := sha256.New()
 	for _, id := range ids {

@@ -101,6 +101,8 @@ type notifyEnv struct {
 	topic string
 	queue string
 	eng   *engine.Engine
+	// runs counts the runs: each observes the resources a minute after the one before, as a later event would.
+	runs int
 }
 
 // newNotifyEnv enables Security Hub, creates the state table, and subscribes an SQS queue to a new topic.
@@ -152,20 +154,22 @@ func newNotifyEnv(t *testing.T) *notifyEnv {
 func (e *notifyEnv) run(opts NotifyOptions, tds ...*model.TaskDefinition) (Outcome, NotifyResult) {
 	e.t.Helper()
 	ctx := context.Background()
+	at := now.Add(time.Duration(e.runs) * time.Minute)
+	e.runs++
 	var ev []engine.Evaluated
 	for _, td := range tds {
-		ev = append(ev, engine.Evaluated{ResourceID: td.ID(), Resource: td, Findings: e.eng.EvaluateOne(td, now)})
+		ev = append(ev, engine.Evaluated{ResourceID: td.ID(), Resource: td, Findings: e.eng.EvaluateOne(td, at)})
 	}
 	p := New(e.hub, e.store, Options{
 		Account: testAccount, Region: testRegion, Version: "test", Lookup: notifyCatalog.Lookup,
-		Now: func() time.Time { return now },
+		Now: func() time.Time { return at },
 	})
 	out, err := p.Publish(ctx, ev)
 	if err != nil {
 		e.t.Fatalf("publish: %v", err)
 	}
 	opts.TopicARN = e.topic
-	opts.Now = func() time.Time { return now }
+	opts.Now = func() time.Time { return at }
 	res, err := NewNotifier(e.sns, e.store, opts).Notify(ctx, out.Notify)
 	if err != nil {
 		e.t.Fatalf("notify: %v", err)
@@ -253,8 +257,15 @@ func id(td *model.TaskDefinition, ruleID, container string) string {
 	return engine.FindingID(ruleID, td.ID(), container)
 }
 
-func hashIDs(sortedIDs []string) string {
-	sum := sha256.Sum256([]byte(strings.Join(sortedIDs, "\x00") + "\x00"))
+// hashIDs is the notificationId of a message announcing the current transitions of the findings ids.
+func hashIDs(t *testing.T, e *notifyEnv, ids []string) string {
+	t.Helper()
+	var announced []string
+	for _, id := range ids {
+		announced = append(announced, id+"@"+recordOf(t, e, id).Transition)
+	}
+	sort.Strings(announced)
+	sum := sha256.Sum256([]byte(strings.Join(announced, "\x00") + "\x00"))
 	return hex.EncodeToString(sum[:16])
 }
 
@@ -285,11 +296,11 @@ func TestNotifySummarisesNewFailures(t *testing.T) {
 		"ruleIds":       `String.Array ["test.critical","test.high"]`,
 		"resourceTypes": `String.Array ["AwsEcsTaskDefinition"]`,
 		"account":       "String " + testAccount,
-		// The first 16 bytes of SHA-256 over the sorted Ids, each followed by a NUL byte.
-		"notificationId": "String " + hashIDs(want),
+		// The first 16 bytes of SHA-256 over the sorted "<Id>@<transition>", each followed by a NUL byte.
+		"notificationId": "String " + hashIDs(t, e, want),
 	}
-	if m.Doc.NotificationID != hashIDs(want) {
-		t.Errorf("notificationId %q in the document, want %q", m.Doc.NotificationID, hashIDs(want))
+	if m.Doc.NotificationID != hashIDs(t, e, want) {
+		t.Errorf("notificationId %q in the document, want %q", m.Doc.NotificationID, hashIDs(t, e, want))
 	}
 	if fmt.Sprint(m.Attributes) != fmt.Sprint(wantAttrs) {
 		t.Errorf("attributes %v\nwant %v", m.Attributes, wantAttrs)
@@ -408,8 +419,8 @@ func TestNotifySplitsLargeMessages(t *testing.T) {
 		for _, f := range m.Doc.Findings {
 			seen[f.ID]++
 		}
-		if ids := docIDs(m.Doc); m.Doc.NotificationID != hashIDs(ids) || partIDs[m.Doc.NotificationID] {
-			t.Errorf("message %d: notificationId %q, want %q, distinct from the other parts'", i, m.Doc.NotificationID, hashIDs(ids))
+		if ids := docIDs(m.Doc); m.Doc.NotificationID != hashIDs(t, e, ids) || partIDs[m.Doc.NotificationID] {
+			t.Errorf("message %d: notificationId %q, want %q, distinct from the other parts'", i, m.Doc.NotificationID, hashIDs(t, e, ids))
 		}
 		partIDs[m.Doc.NotificationID] = true
 		if m.Doc.Parts != len(msgs) || !strings.HasSuffix(m.Subject, fmt.Sprintf("/%d)", len(msgs))) {
@@ -434,7 +445,7 @@ func TestNotifySplitsLargeMessages(t *testing.T) {
 	}
 	parts := n.split(fs, testAccount, now)
 	for i, p := range parts {
-		if size := n.render(p, testAccount, i+1, len(parts), now).size(); size > limit {
+		if size := n.render(p, testAccount, i+1, len(parts), nil, now).size(); size > limit {
 			t.Errorf("part %d is %d bytes, over %d", i+1, size, limit)
 		}
 	}
@@ -459,7 +470,7 @@ func TestNoPlantedSecretSentOrStored(t *testing.T) {
 			t.Errorf("%s request carries the planted secret", r.API)
 		}
 	}
-	for _, api := range []string{"securityhub:BatchImportFindings", "dynamodb:BatchWriteItem", "sns:Publish"} {
+	for _, api := range []string{"securityhub:BatchImportFindings", "dynamodb:UpdateItem", "sns:Publish"} {
 		if !strings.Contains(strings.Join(apis, " "), api) {
 			t.Errorf("no %s request was captured: %v", api, apis)
 		}

@@ -68,6 +68,7 @@ func TestPublishPartialStateReadFailure(t *testing.T) {
 	}
 
 	faults.failQuery = nil
+	e.clock.Advance(time.Second) // the retry reads the resources again
 	imports := e.imports()
 	out, err = e.publisher(Options{}).Publish(context.Background(), e.evaluate(good, bad))
 	if err != nil {
@@ -125,14 +126,22 @@ func TestPublishSplitsAWholeCallRefusal(t *testing.T) {
 	}
 }
 
-// failingWrites fails the next failBatches DynamoDB BatchWriteItem calls with an internal error.
+// failingWrites fails the next failBatches writes of finding records (DynamoDB UpdateItem calls) with an internal
+// error.
 type failingWrites struct {
 	next        http.Handler
 	failBatches atomic.Int32
 }
 
 func (f *failingWrites) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".BatchWriteItem") || f.failBatches.Add(-1) < 0 {
+	if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".UpdateItem") {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	// A record write is conditioned on the stored observation; the creation time's reservation is not.
+	if !bytes.Contains(body, []byte(`"observedAt"`)) || f.failBatches.Add(-1) < 0 {
 		f.next.ServeHTTP(w, r)
 		return
 	}

@@ -16,15 +16,19 @@
 //   - An open finding of an evaluated resource that the evaluation no longer produces (or finds NOT_APPLICABLE), and
 //     every open finding of a resource given to ArchiveResources, is archived (RecordState ARCHIVED).
 //
-// CreatedAt and FirstObservedAt stay as first sent; every UpdatedAt is strictly later than the stored one (the
-// clock's time, or the stored time plus one millisecond when the clock is not ahead), because Security Hub silently
-// ignores an update that is not newer.
+// Observation time decides. Each evaluation carries the time its resource was read (engine.Evaluated.ObservedAt);
+// UpdatedAt and LastObservedAt are that time, and the state record keeps it. A result observed no later than the
+// stored one is dropped (Security Hub would ignore its UpdatedAt, and the state keeps only what Security Hub keeps),
+// and the state write is conditioned on the stored observation being older (state.Store.Put), so an invocation that
+// read a resource before another never replaces the later result, whichever publishes last. CreatedAt and
+// FirstObservedAt stay as first sent.
 //
 // Workflow: BatchImportFindings sets Workflow.Status only when it creates a finding; afterwards only
-// BatchUpdateFindings can change it. The publisher therefore sends Workflow only on creation and, whenever the
+// BatchUpdateFindings can change it. The publisher therefore sends Workflow NEW only on creation and, whenever the
 // status it wants (SUPPRESSED for a suppressed result, NEW otherwise) differs from the one it last set, calls
-// BatchUpdateFindings after the import: a suppression added to or lifted from an existing finding, and a re-opened
-// finding that was RESOLVED or SUPPRESSED. It never touches a workflow status it did not set itself, so an analyst's
+// BatchUpdateFindings after the import: a suppressed result created, a suppression added to or lifted from an
+// existing finding, and a re-opened finding that was RESOLVED or SUPPRESSED. A suppression never travels in an
+// import. It never touches a workflow status it did not set itself, so an analyst's
 // choice in the console stands until the auditor's own view changes.
 //
 // Limits: at most 100 findings and 6 MB per BatchImportFindings call; a finding over 240 KB loses its resource
@@ -87,10 +91,13 @@ type Outcome struct {
 	// Skipped counts results not sent by design: NOT_APPLICABLE, NOT_AVAILABLE without an open finding, and PASSED
 	// that resolves nothing (unless ReportPasses).
 	Skipped int
+	// Stale counts results (and archives) not sent, or not stored, because a later observation of their resource
+	// was already stored.
+	Stale int
 	// Failed lists the Ids Security Hub did not accept (their state was not advanced).
 	Failed []string
-	// Notify lists the FAILED (not suppressed) findings that are open after this call and were never notified:
-	// what the notifier may announce.
+	// Notify lists the FAILED (not suppressed) findings that are open after this call and whose current transition
+	// (creation or re-opening) was never announced: what the notifier may announce.
 	Notify []engine.Finding
 }
 
@@ -166,6 +173,14 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 	for _, g := range groups {
 		ids = append(ids, findingIDs(g)...)
 	}
+	var resources []string
+	for _, g := range groups {
+		resources = append(resources, g.ResourceID)
+	}
+	gone, err := p.store.GoneSince(ctx, resources)
+	if err != nil {
+		return out, err
+	}
 	// One batched read for all; when it fails, each resource's state is read on its own below.
 	stored, err := p.store.Get(ctx, ids)
 	if err != nil {
@@ -174,7 +189,15 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 	var items []*item
 	var unchanged []*engine.Finding
 	var errs []error
+	var seen []state.Seen
+	observedOf := map[string]time.Time{}
 	for _, g := range groups {
+		observed := observation(g.ObservedAt, time.Time{}, now)
+		if at, ok := gone[g.ResourceID]; ok && !observed.After(at) {
+			// Read before it was found gone: its results would re-open what the archive closed.
+			out.Stale += len(g.Findings)
+			continue
+		}
 		st := stored
 		if st == nil {
 			if st, err = p.store.Get(ctx, findingIDs(g)); err != nil {
@@ -182,11 +205,12 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 				continue
 			}
 		}
-		its, same, err := p.resourceItems(ctx, g, st, now, &out)
+		its, same, err := p.resourceItems(ctx, g, st, now, observed, &seen, &out)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("resource %s: %w", g.ResourceID, err))
 			continue
 		}
+		observedOf[g.ResourceID] = observed
 		items = append(items, its...)
 		for _, f := range same {
 			if r := st[f.ID()]; f.Status == rule.Failed && !r.Notified && r.Workflow != state.WorkflowSuppressed {
@@ -195,11 +219,58 @@ func (p *Publisher) Publish(ctx context.Context, evaluated []engine.Evaluated) (
 		}
 	}
 	errs = append(errs, p.send(ctx, items, &out))
+	// Unchanged results were observed again: a slower invocation that read the resource earlier must find its
+	// result older than the stored one.
+	changed, err := p.store.Observed(ctx, seen)
+	errs = append(errs, err)
+	if len(changed) > 0 {
+		errs = append(errs, fmt.Errorf("%w: %s", errChangedMeanwhile, nameIDs(changed)))
+	}
+	errs = append(errs, p.archiveFoundGone(ctx, observedOf, &out))
 	// Open failures that needed no call this time but were never notified (e.g. an earlier notification failed).
 	for _, f := range unchanged {
 		out.Notify = append(out.Notify, *f)
 	}
 	return out, errors.Join(errs...)
+}
+
+// errChangedMeanwhile means a stored finding changed between this invocation's read of it and its record of an
+// unchanged result: the result must be decided again, against the new record (the event is retried).
+var errChangedMeanwhile = errors.New("findings changed while being evaluated; evaluate again")
+
+// archiveFoundGone archives the findings just published for resources found gone after they were read: an archive
+// that ran between this call's check and its writes found nothing of them to archive. (The archive marks the
+// resource gone before it reads its findings, and this call reads the marks after writing them, so one of the two
+// sees the other.)
+func (p *Publisher) archiveFoundGone(ctx context.Context, observedOf map[string]time.Time, out *Outcome) error {
+	if len(observedOf) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(observedOf))
+	for id := range observedOf {
+		ids = append(ids, id)
+	}
+	gone, err := p.store.GoneSince(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for id, at := range gone {
+		if !at.After(observedOf[id]) {
+			continue
+		}
+		arch, err := p.ArchiveResourcesAt(ctx, []string{id}, at)
+		out.Archived += arch.Archived
+		out.Failed = append(out.Failed, arch.Failed...)
+		errs = append(errs, err)
+		for i := 0; i < len(out.Notify); i++ {
+			if out.Notify[i].Subject.ID == id {
+				out.Notify = append(out.Notify[:i], out.Notify[i+1:]...)
+				i--
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func findingIDs(g engine.Evaluated) []string {
@@ -213,7 +284,8 @@ func findingIDs(g engine.Evaluated) []string {
 // resourceItems decides what one resource's findings need (stored is their state), and archives its open findings
 // that are no longer produced. It returns the items to send and the open findings that need no call. The counts
 // go to out only when the whole resource could be decided.
-func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, stored map[string]*state.Record, now time.Time, out *Outcome) ([]*item, []*engine.Finding, error) {
+func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, stored map[string]*state.Record, now, observed time.Time, seen *[]state.Seen, out *Outcome) ([]*item, []*engine.Finding, error) {
+	var again []state.Seen
 	var items []*item
 	var unchanged []*engine.Finding
 	var counts Outcome
@@ -227,18 +299,24 @@ func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, store
 		id := f.ID()
 		produced[id] = true
 		prior := stored[id]
-		it, err := p.decide(f, prior, now)
+		it, err := p.decide(f, prior, now, observed)
 		if err != nil {
 			return nil, nil, err
 		}
 		switch {
 		case it != nil:
 			items = append(items, it)
+		case prior != nil && stale(prior, observed):
+			counts.Stale++
 		case prior != nil && prior.Open():
 			counts.Unchanged++
 			unchanged = append(unchanged, f)
+			if f.Status != rule.NotAvailable {
+				again = append(again, state.Seen{FindingID: id, Prior: prior.ObservedAt, At: observed})
+			}
 		case prior != nil && f.Status == rule.Passed:
 			counts.Unchanged++
+			again = append(again, state.Seen{FindingID: id, Prior: prior.ObservedAt, At: observed})
 		default:
 			counts.Skipped++
 		}
@@ -251,7 +329,11 @@ func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, store
 		if produced[r.FindingID] || r.RecordState != state.Active {
 			continue
 		}
-		it, err := p.archive(r, g.Resource, "The auditor no longer reports this finding for the resource.", now)
+		if stale(r, observed) {
+			counts.Stale++
+			continue
+		}
+		it, err := p.archive(r, g.Resource, "The auditor no longer reports this finding for the resource.", now, observed)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -259,16 +341,30 @@ func (p *Publisher) resourceItems(ctx context.Context, g engine.Evaluated, store
 	}
 	out.Skipped += counts.Skipped
 	out.Unchanged += counts.Unchanged
+	out.Stale += counts.Stale
+	*seen = append(*seen, again...)
 	return items, unchanged, nil
 }
 
-// ArchiveResources archives every open finding of resources that were deleted or left the audit scope.
+// ArchiveResources archives every open finding of resources that were deleted or left the audit scope, found so
+// now.
 func (p *Publisher) ArchiveResources(ctx context.Context, resourceIDs []string) (Outcome, error) {
+	return p.ArchiveResourcesAt(ctx, resourceIDs, time.Time{})
+}
+
+// ArchiveResourcesAt archives every open finding of resources found deleted or out of scope at observed (zero:
+// now), leaving alone a finding stored from a later observation.
+func (p *Publisher) ArchiveResourcesAt(ctx context.Context, resourceIDs []string, observed time.Time) (Outcome, error) {
 	var out Outcome
 	if err := p.checkHub(ctx); err != nil {
 		return out, err
 	}
 	now := p.opts.Now()
+	observed = observation(observed, time.Time{}, now)
+	if err := p.store.MarkGone(ctx, resourceIDs, observed); err != nil {
+		// Without the mark a slower evaluation could re-open what is archived here: retry the whole call.
+		return out, err
+	}
 	var items []*item
 	var errs []error
 	seen := map[string]bool{}
@@ -287,7 +383,11 @@ func (p *Publisher) ArchiveResources(ctx context.Context, resourceIDs []string) 
 			if r.RecordState != state.Active {
 				continue
 			}
-			it, err := p.archive(r, nil, "The resource was deleted or left the audit scope.", now)
+			if stale(r, observed) {
+				out.Stale++
+				continue
+			}
+			it, err := p.archive(r, nil, "The resource was deleted or left the audit scope.", now, observed)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("resource %s: %w", id, err))
 				continue
@@ -316,7 +416,11 @@ func mergeResources(evaluated []engine.Evaluated) []engine.Evaluated {
 		if !ok {
 			i = len(out)
 			index[id] = i
-			out = append(out, engine.Evaluated{ResourceID: id, Resource: e.Resource})
+			out = append(out, engine.Evaluated{ResourceID: id, Resource: e.Resource, ObservedAt: e.ObservedAt})
+		}
+		if !e.ObservedAt.IsZero() && (out[i].ObservedAt.IsZero() || e.ObservedAt.Before(out[i].ObservedAt)) {
+			// Read twice in one batch: the earlier read is the one all its findings are sure to reflect.
+			out[i].ObservedAt = e.ObservedAt
 		}
 		for _, f := range e.Findings {
 			if f.Subject.ID == "" {

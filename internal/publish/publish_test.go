@@ -51,7 +51,8 @@ func TestPublishCreatesFindings(t *testing.T) {
 		FindingID: app, Status: rule.Failed, Compliance: "FAILED", Severity: rule.High, RuleID: "test.privileged",
 		ResourceID: td.ID(), ResourceType: rule.TypeTaskDefinition, Container: "app", Account: testAccount,
 		Region: testRegion, CreatedAt: start, FirstObservedAt: start, LastImportedAt: start, UpdatedAt: start,
-		RecordState: "ACTIVE", Workflow: "NEW", Fingerprint: r.Fingerprint,
+		ObservedAt: start, RecordState: "ACTIVE", Workflow: "NEW", Fingerprint: r.Fingerprint,
+		Transition: state.CreatedTransition(start),
 	}
 	if r.Fingerprint == "" || !reflect.DeepEqual(*r, wantRec) {
 		t.Errorf("state record:\n got %+v\nwant %+v", *r, wantRec)
@@ -181,7 +182,7 @@ func TestPublishReopensOnRegression(t *testing.T) {
 	td := taskDef("web", 1, nil, container{"app", true})
 	id := findingID(td, "test.privileged", "app")
 	e.publish(td)
-	if err := e.store.MarkNotified(context.Background(), []string{id}, start); err != nil {
+	if err := e.store.MarkNotified(context.Background(), []state.Announced{{FindingID: id, Transition: state.CreatedTransition(start)}}, start); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Hour)
@@ -200,9 +201,12 @@ func TestPublishReopensOnRegression(t *testing.T) {
 	if s := summarize(e.findings()[id]); s != want {
 		t.Fatalf("re-opened finding %+v, want %+v", s, want)
 	}
-	// It was already announced when it first failed: no second notification.
-	if len(out.Notify) != 0 {
-		t.Errorf("a finding notified before is offered again: %v", notifyIDs(out))
+	// A regression is a new transition: it is announced again, once.
+	if len(out.Notify) != 1 {
+		t.Errorf("the re-opened finding is offered %d times, want once: %v", len(out.Notify), notifyIDs(out))
+	}
+	if r := e.record(id); r.Notified || r.Transition != state.ReopenedTransition(start.Add(time.Hour)) {
+		t.Errorf("re-opened record %+v: want the transition named after the resolved record, not notified", r)
 	}
 }
 
@@ -231,7 +235,8 @@ func TestPublishReopenResetsOwnSuppression(t *testing.T) {
 	if s := summarize(e.findings()[id]); s.Workflow != "NEW" || s.RecordState != "ACTIVE" {
 		t.Fatalf("re-opened finding shows %+v, want workflow NEW", s)
 	}
-	if u := e.shim.Updates(); len(u) != 1 || u[0].ID != id || u[0].Workflow != "NEW" {
+	// The suppression on creation, then its lift on re-opening: both through BatchUpdateFindings.
+	if u := e.shim.Updates(); len(u) != 2 || u[0].Workflow != "SUPPRESSED" || u[1].ID != id || u[1].Workflow != "NEW" {
 		t.Fatalf("BatchUpdateFindings calls: %+v", u)
 	}
 	if r := e.record(id); r.Workflow != "NEW" {
@@ -413,16 +418,42 @@ func TestPublishSecurityHubNotEnabled(t *testing.T) {
 	}
 }
 
-func TestPublishUpdatedAtWhenClockGoesBack(t *testing.T) {
+// An evaluation of a resource read before the stored one (an invocation that was slow to publish) is not sent and
+// does not replace the stored record: the later observation stands in Security Hub and in the state.
+func TestPublishOlderObservationIsDropped(t *testing.T) {
 	e := newEnv(t, true)
 	td := taskDef("web", 1, nil, container{"app", true})
 	id := findingID(td, "test.privileged", "app")
 	e.publish(td)
-	e.clock.Advance(-time.Hour) // another Lambda's clock, or a skewed one
-	td.Def.ContainerDefinitions[0].Image = aws.String("nginx:2")
-	e.publish(td)
-	if got, want := summarize(e.findings()[id]).UpdatedAt, ts(start.Add(time.Millisecond)); got != want {
-		t.Fatalf("UpdatedAt %s, want %s", got, want)
+	imports := e.imports()
+	td.Def.ContainerDefinitions[0].Privileged = aws.Bool(false)
+	ev := e.evaluate(td)
+	for i := range ev {
+		ev[i].ObservedAt = start.Add(-time.Minute)
+	}
+	e.clock.Advance(time.Hour)
+	out, err := e.publisher(Options{}).Publish(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Resolved != 0 || out.Stale != 1 || e.imports() != imports {
+		t.Fatalf("outcome %+v after %d imports: want the stale pass dropped without a call", out, e.imports()-imports)
+	}
+	if s := summarize(e.findings()[id]); s.Compliance != "FAILED" || s.RecordState != "ACTIVE" || s.UpdatedAt != ts(start) {
+		t.Errorf("Security Hub holds %+v, want the FAILED finding of %s", s, ts(start))
+	}
+	if r := e.record(id); r.Compliance != "FAILED" || !r.ObservedAt.Equal(start) {
+		t.Errorf("record %+v, want the FAILED result observed at %s", r, ts(start))
+	}
+	// A read after the stored one is sent, with its own time as UpdatedAt.
+	for i := range ev {
+		ev[i].ObservedAt = start.Add(time.Minute)
+	}
+	if out, err := e.publisher(Options{}).Publish(context.Background(), ev); err != nil || out.Resolved != 1 {
+		t.Fatalf("newer pass: %+v %v", out, err)
+	}
+	if s := summarize(e.findings()[id]); s.Compliance != "PASSED" || s.UpdatedAt != ts(start.Add(time.Minute)) {
+		t.Errorf("Security Hub holds %+v, want PASSED updated at %s", s, ts(start.Add(time.Minute)))
 	}
 }
 
@@ -483,5 +514,33 @@ func TestPublishFindingsAboutAnotherAccount(t *testing.T) {
 	}
 	if len(got.Resources) != 1 || aws.ToString(got.Resources[0].Id) != foreign || aws.ToString(got.Resources[0].Region) != "eu-west-1" {
 		t.Errorf("resources %+v: want the task definition's own ARN and region", got.Resources)
+	}
+}
+
+// A result suppressed from its first evaluation is imported NEW and suppressed through BatchUpdateFindings: the
+// import never carries the suppression (Security Hub's provider guide: Workflow belongs to the customer's
+// BatchUpdateFindings).
+func TestPublishSuppressesNewFindingThroughUpdate(t *testing.T) {
+	e := newEnv(t, true)
+	td := taskDef("web", 1, map[string]string{"ecsaudit:suppress": "test.privileged"}, container{"app", true})
+	id := findingID(td, "test.privileged", "app")
+	e.shim.Capture(true)
+	out := e.publish(td)
+	if out.Created != 1 || len(out.Notify) != 0 {
+		t.Fatalf("outcome %+v: want the suppressed finding created, not announced", out)
+	}
+	for _, r := range e.shim.Requests() {
+		if r.API == "securityhub:BatchImportFindings" && strings.Contains(string(r.Body), `"Workflow":{"Status":"SUPPRESSED"`) {
+			t.Errorf("an import carries SUPPRESSED: %s", r.Body)
+		}
+	}
+	if u := e.shim.Updates(); len(u) != 1 || u[0].Workflow != "SUPPRESSED" {
+		t.Fatalf("BatchUpdateFindings calls %+v: want one setting SUPPRESSED", u)
+	}
+	if s := summarize(e.findings()[id]); s.Workflow != "SUPPRESSED" || s.RecordState != "ACTIVE" {
+		t.Errorf("Security Hub shows %+v, want SUPPRESSED", s)
+	}
+	if r := e.record(id); r.Workflow != state.WorkflowSuppressed {
+		t.Errorf("record workflow %q, want SUPPRESSED once the update was accepted", r.Workflow)
 	}
 }

@@ -54,14 +54,25 @@ func (s *Sink) Publish(ctx context.Context, b engine.Batch) error {
 	}
 	s.count(b)
 	var errs []error
-	out, err := s.Publisher.Publish(ctx, b.Evaluated)
+	evaluated := b.Evaluated
+	if !b.ObservedAt.IsZero() {
+		evaluated = make([]engine.Evaluated, len(b.Evaluated))
+		for i, e := range b.Evaluated {
+			if e.ObservedAt.IsZero() {
+				e.ObservedAt = b.ObservedAt
+			}
+			evaluated[i] = e
+		}
+	}
+	out, err := s.Publisher.Publish(ctx, evaluated)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("publish findings: %w", err))
 	}
 	s.Log.Info("findings published", "created", out.Created, "updated", out.Updated, "resolved", out.Resolved,
-		"archived", out.Archived, "reopened", out.Reopened, "unchanged", out.Unchanged, "skipped", out.Skipped, "failed", len(out.Failed))
+		"archived", out.Archived, "reopened", out.Reopened, "unchanged", out.Unchanged, "skipped", out.Skipped,
+		"stale", out.Stale, "failed", len(out.Failed))
 	if len(b.Archived) > 0 {
-		arch, err := s.Publisher.ArchiveResources(ctx, b.Archived)
+		arch, err := s.Publisher.ArchiveResourcesAt(ctx, b.Archived, b.ObservedAt)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("archive findings: %w", err))
 		}

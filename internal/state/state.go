@@ -83,16 +83,24 @@ type Record struct {
 	FirstObservedAt time.Time
 	// LastImportedAt is when the finding was last accepted by BatchImportFindings.
 	LastImportedAt time.Time
-	// UpdatedAt is the last UpdatedAt sent; the next one must be strictly later.
-	UpdatedAt   time.Time
+	// UpdatedAt is the last UpdatedAt sent; it follows ObservedAt.
+	UpdatedAt time.Time
+	// ObservedAt is when the resource behind the stored result was read. A record is only ever replaced by one of a
+	// later observation (Put's condition), as Security Hub only takes a later UpdatedAt.
+	ObservedAt  time.Time
 	RecordState string
 	// Workflow is the workflow status the auditor last set (on creation or through BatchUpdateFindings).
 	Workflow string
 	// Fingerprint is a hash of the finding as last sent, timestamps aside, to tell a changed finding from an
 	// unchanged one without storing its text.
 	Fingerprint string
-	Notified    bool
-	NotifiedAt  time.Time
+	// Transition names the opening the finding is in: "c" and its creation time, or "r" and the UpdatedAt of the
+	// closed record it re-opened. Concurrent invocations opening the same finding name it alike, so it is announced
+	// once (ClaimNotification).
+	Transition string
+	// Notified says the current transition was announced (or baselined); Put never writes it.
+	Notified   bool
+	NotifiedAt time.Time
 	// ExpiresAt, when set, lets DynamoDB delete the record (archived findings only).
 	ExpiresAt time.Time
 }
@@ -185,65 +193,179 @@ func (s *Store) ByResource(ctx context.Context, resourceID string) ([]*Record, e
 	return out, nil
 }
 
-// Put writes whole records, replacing what was stored for their Ids.
-func (s *Store) Put(ctx context.Context, recs []*Record) error {
-	reqs := make([]types.WriteRequest, 0, len(recs))
+// Put writes records, each only over a record of an older observation (or none): an invocation that read its
+// resource earlier never replaces what a later read stored. It returns the Ids whose write was refused for that
+// reason. The notification attributes (ClaimNotification, MarkNotified) are never touched, so a concurrent write
+// cannot reset a claim or a notification.
+func (s *Store) Put(ctx context.Context, recs []*Record) (stale []string, err error) {
 	for _, r := range recs {
 		if r.FindingID == "" || r.ResourceID == "" {
-			return fmt.Errorf("write finding state: record without finding or resource Id (%q, %q)", r.FindingID, r.ResourceID)
+			return nil, fmt.Errorf("write finding state: record without finding or resource Id (%q, %q)", r.FindingID, r.ResourceID)
 		}
-		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: encode(r)}})
 	}
-	return writeAll(ctx, s.db, s.table, "finding state", reqs)
+	var mu sync.Mutex
+	var errs []error
+	each(recs, func(r *Record) {
+		ok, err := s.put(ctx, r)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case !ok:
+			stale = append(stale, r.FindingID)
+		}
+	})
+	return stale, errors.Join(errs...)
 }
 
-// MarkNotified records that the given findings were notified (or baselined) at the given time. An Id without a
-// record is skipped: no record is created for a finding that was never stored. A baseline of a large account marks
-// thousands of findings, so the updates run a few at a time.
-func (s *Store) MarkNotified(ctx context.Context, ids []string, at time.Time) error {
+// recordAttributes are the attributes Put writes: all but the key and the notification attributes.
+var recordAttributes = []string{
+	IndexPartition, IndexSort, "status", "compliance", "severity", "ruleId", "resourceId", "resourceType", "container",
+	"account", "region", "createdAt", "firstObservedAt", "lastImportedAt", "updatedAt", "observedAt", "recordState",
+	"workflow", "fingerprint", "transition", TTLAttribute,
+}
+
+func (s *Store) put(ctx context.Context, r *Record) (bool, error) {
+	item := encode(r)
+	names := map[string]string{"#pk": PartitionKey, "#obs": "observedAt"}
+	values := map[string]types.AttributeValue{":obs": str(FormatTime(r.ObservedAt))}
+	var set, remove []string
+	for i, a := range recordAttributes {
+		ref := "#a" + strconv.Itoa(i)
+		names[ref] = a
+		if v, ok := item[a]; ok {
+			values[":a"+strconv.Itoa(i)] = v
+			set = append(set, ref+" = :a"+strconv.Itoa(i))
+		} else {
+			remove = append(remove, ref)
+		}
+	}
+	expr := "SET " + strings.Join(set, ", ")
+	if len(remove) > 0 {
+		expr += " REMOVE " + strings.Join(remove, ", ")
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       findingKey(r.FindingID),
+		UpdateExpression:          aws.String(expr),
+		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR attribute_not_exists(#obs) OR #obs < :obs"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	var newer *types.ConditionalCheckFailedException
+	if errors.As(err, &newer) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("write finding state %s: %w", r.FindingID, err)
+	}
+	return true, nil
+}
+
+// each runs f over recs, a few at a time: a sweep's chunk writes hundreds of records, one conditional write each.
+func each[T any](list []T, f func(T)) {
 	const workers = 8
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	next := make(chan string)
-	for range min(workers, len(ids)) {
+	var wg sync.WaitGroup
+	next := make(chan T)
+	for range min(workers, len(list)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for id := range next {
-				if err := s.markNotified(ctx, id, at); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-				}
+			for v := range next {
+				f(v)
 			}
 		}()
 	}
-	for _, id := range ids {
-		next <- id
+	for _, v := range list {
+		next <- v
 	}
 	close(next)
 	wg.Wait()
+}
+
+// ClaimNotification claims the announcement of a finding's current transition for lease: it succeeds only when
+// the stored record is an open, unsuppressed failure in that transition, not yet announced, and not claimed by
+// another invocation whose lease still runs. Of concurrent invocations one wins; the others leave the finding out
+// of their message.
+func (s *Store) ClaimNotification(ctx context.Context, id, transition string, now time.Time, lease time.Duration) (bool, error) {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(s.table),
+		Key:              findingKey(id),
+		UpdateExpression: aws.String("SET #claim = :k, #until = :until"),
+		ConditionExpression: aws.String("(#tr = :k OR attribute_not_exists(#tr)) AND #rs = :active AND #comp = :failed AND " +
+			"(attribute_not_exists(#wf) OR #wf <> :sup) AND (attribute_not_exists(#nf) OR #nf <> :k) AND " +
+			"(attribute_not_exists(#claim) OR #claim <> :k OR #until < :now)"),
+		ExpressionAttributeNames: map[string]string{
+			"#claim": "notifyClaim", "#until": "notifyClaimUntil", "#tr": "transition", "#rs": "recordState",
+			"#comp": "compliance", "#wf": "workflow", "#nf": "notifiedFor",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":k": str(transition), ":until": str(FormatTime(now.Add(lease))), ":now": str(FormatTime(now)),
+			":active": str(Active), ":failed": str(ComplianceFailed), ":sup": str(WorkflowSuppressed),
+		},
+	})
+	var taken *types.ConditionalCheckFailedException
+	if errors.As(err, &taken) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim notification of finding %s: %w", id, err)
+	}
+	return true, nil
+}
+
+// ReleaseNotification gives up a claim whose message could not be sent, so that a retry may claim it at once.
+func (s *Store) ReleaseNotification(ctx context.Context, id, transition string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       findingKey(id),
+		UpdateExpression:          aws.String("REMOVE #claim, #until"),
+		ConditionExpression:       aws.String("#claim = :k"),
+		ExpressionAttributeNames:  map[string]string{"#claim": "notifyClaim", "#until": "notifyClaimUntil"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":k": str(transition)},
+	})
+	var gone *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &gone) {
+		return fmt.Errorf("release notification claim of finding %s: %w", id, err)
+	}
+	return nil
+}
+
+// Announced names a finding transition that was notified (or baselined).
+type Announced struct{ FindingID, Transition string }
+
+// MarkNotified records that the given finding transitions were notified (or baselined) at the given time, and
+// drops their claims. A finding without a record, or whose record moved on to another transition, is skipped. A
+// baseline of a large account marks thousands of findings, so the updates run a few at a time.
+func (s *Store) MarkNotified(ctx context.Context, done []Announced, at time.Time) error {
+	var mu sync.Mutex
+	var errs []error
+	each(done, func(a Announced) {
+		if err := s.markNotified(ctx, a, at); err != nil {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}
+	})
 	return errors.Join(errs...)
 }
 
-func (s *Store) markNotified(ctx context.Context, id string, at time.Time) error {
+func (s *Store) markNotified(ctx context.Context, a Announced, at time.Time) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(s.table),
-		Key:                      findingKey(id),
-		UpdateExpression:         aws.String("SET #n = :t, #at = :at"),
-		ConditionExpression:      aws.String("attribute_exists(#pk)"),
-		ExpressionAttributeNames: map[string]string{"#n": "notified", "#at": "notifiedAt", "#pk": PartitionKey},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":t":  &types.AttributeValueMemberBOOL{Value: true},
-			":at": str(FormatTime(at)),
+		TableName:           aws.String(s.table),
+		Key:                 findingKey(a.FindingID),
+		UpdateExpression:    aws.String("SET #nf = :k, #at = :at, #tr = if_not_exists(#tr, :k) REMOVE #claim, #until"),
+		ConditionExpression: aws.String("attribute_exists(#pk) AND (#tr = :k OR attribute_not_exists(#tr))"),
+		ExpressionAttributeNames: map[string]string{
+			"#nf": "notifiedFor", "#at": "notifiedAt", "#pk": PartitionKey, "#tr": "transition",
+			"#claim": "notifyClaim", "#until": "notifyClaimUntil",
 		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":k": str(a.Transition), ":at": str(FormatTime(at))},
 	})
 	var missing *types.ConditionalCheckFailedException
 	if err != nil && !errors.As(err, &missing) {
-		return fmt.Errorf("mark finding %s notified: %w", id, err)
+		return fmt.Errorf("mark finding %s notified: %w", a.FindingID, err)
 	}
 	return nil
 }
@@ -322,11 +444,11 @@ func encode(r *Record) map[string]types.AttributeValue {
 	putTime("firstObservedAt", r.FirstObservedAt)
 	putTime("lastImportedAt", r.LastImportedAt)
 	putTime("updatedAt", r.UpdatedAt)
+	putTime("observedAt", r.ObservedAt)
 	put("recordState", r.RecordState)
 	put("workflow", r.Workflow)
 	put("fingerprint", r.Fingerprint)
-	item["notified"] = &types.AttributeValueMemberBOOL{Value: r.Notified}
-	putTime("notifiedAt", r.NotifiedAt)
+	put("transition", r.Transition)
 	if !r.ExpiresAt.IsZero() {
 		item[TTLAttribute] = num(r.ExpiresAt.Unix())
 	}
@@ -348,16 +470,18 @@ func decode(item map[string]types.AttributeValue) (*Record, error) {
 		RecordState:  stringAttr(item, "recordState"),
 		Workflow:     stringAttr(item, "workflow"),
 		Fingerprint:  stringAttr(item, "fingerprint"),
+		Transition:   stringAttr(item, "transition"),
 	}
+	legacyNotified := false
 	if b, ok := item["notified"].(*types.AttributeValueMemberBOOL); ok {
-		r.Notified = b.Value
+		legacyNotified = b.Value
 	}
 	for _, f := range []struct {
 		name string
 		dst  *time.Time
 	}{
 		{"createdAt", &r.CreatedAt}, {"firstObservedAt", &r.FirstObservedAt}, {"lastImportedAt", &r.LastImportedAt},
-		{"updatedAt", &r.UpdatedAt}, {"notifiedAt", &r.NotifiedAt},
+		{"updatedAt", &r.UpdatedAt}, {"observedAt", &r.ObservedAt}, {"notifiedAt", &r.NotifiedAt},
 	} {
 		t, err := timeAttr(item, f.name)
 		if err != nil {
@@ -375,8 +499,27 @@ func decode(item map[string]types.AttributeValue) (*Record, error) {
 	if r.FindingID == "" {
 		return nil, errors.New("finding state item without a finding Id")
 	}
+	if r.ObservedAt.IsZero() {
+		r.ObservedAt = r.UpdatedAt
+	}
+	if r.Transition == "" && !r.CreatedAt.IsZero() {
+		r.Transition = CreatedTransition(r.CreatedAt)
+	}
+	if nf := stringAttr(item, "notifiedFor"); nf != "" {
+		r.Notified = nf == r.Transition
+	} else {
+		// Written before transitions were named: one flag, which stands for the creation's transition only.
+		r.Notified = legacyNotified && r.Transition == CreatedTransition(r.CreatedAt)
+	}
 	return r, nil
 }
+
+// CreatedTransition names the transition of a finding's creation.
+func CreatedTransition(created time.Time) string { return "c" + FormatTime(created) }
+
+// ReopenedTransition names the re-opening of a finding whose closed record was last updated at closedUpdatedAt:
+// invocations re-opening it concurrently read the same closed record and name the transition alike.
+func ReopenedTransition(closedUpdatedAt time.Time) string { return "r" + FormatTime(closedUpdatedAt) }
 
 // createdSortKey is the sort key of a finding's creation time, kept apart from its record.
 const createdSortKey = "CREATED"
@@ -409,4 +552,63 @@ func (s *Store) ReserveCreated(ctx context.Context, id string, at time.Time) (ti
 		return time.Time{}, fmt.Errorf("reserve creation time of finding %s: %v", id, err)
 	}
 	return t, nil
+}
+
+// Seen is an observation that changed nothing: the finding's stored result was read again at At.
+type Seen struct {
+	FindingID string
+	// Prior is the observation time of the record the result was compared with.
+	Prior, At time.Time
+}
+
+// Observed records that unchanged results were observed again, so that an evaluation read earlier (and published
+// later) is recognised as older. Each write is conditioned on the record still being the one compared with; the
+// Ids whose record changed meanwhile are returned: their results must be decided again.
+func (s *Store) Observed(ctx context.Context, seen []Seen) (changed []string, err error) {
+	var mu sync.Mutex
+	var errs []error
+	each(seen, func(o Seen) {
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                aws.String(s.table),
+			Key:                      findingKey(o.FindingID),
+			UpdateExpression:         aws.String("SET #obs = :t"),
+			ConditionExpression:      aws.String("attribute_exists(#pk) AND (#obs = :prior OR (attribute_not_exists(#obs) AND #upd = :prior)) AND :prior < :t"),
+			ExpressionAttributeNames: map[string]string{"#obs": "observedAt", "#pk": PartitionKey, "#upd": "updatedAt"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":t": str(FormatTime(o.At)), ":prior": str(FormatTime(o.Prior)),
+			},
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		var moved *types.ConditionalCheckFailedException
+		switch {
+		case errors.As(err, &moved):
+			if o.At.After(o.Prior) {
+				changed = append(changed, o.FindingID)
+			}
+		case err != nil:
+			errs = append(errs, fmt.Errorf("record observation of finding %s: %w", o.FindingID, err))
+		}
+	})
+	return changed, errors.Join(errs...)
+}
+
+// Reasserted records that the stored result was imported again with UpdatedAt equal to its observation time (after
+// an older import replaced it in Security Hub), unless the record moved on meanwhile.
+func (s *Store) Reasserted(ctx context.Context, id string, observed, importedAt time.Time, fingerprint string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      findingKey(id),
+		UpdateExpression:         aws.String("SET #upd = :obs, #imp = :imp, #fp = :fp"),
+		ConditionExpression:      aws.String("#obs = :obs"),
+		ExpressionAttributeNames: map[string]string{"#upd": "updatedAt", "#imp": "lastImportedAt", "#fp": "fingerprint", "#obs": "observedAt"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":obs": str(FormatTime(observed)), ":imp": str(FormatTime(importedAt)), ":fp": str(fingerprint),
+		},
+	})
+	var moved *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &moved) {
+		return fmt.Errorf("record re-import of finding %s: %w", id, err)
+	}
+	return nil
 }

@@ -367,6 +367,10 @@ type SweepStats struct {
 	// Repositories counts repositories; RepositoriesRead those read in full.
 	Repositories     int `json:"repositories"`
 	RepositoriesRead int `json:"repositoriesRead"`
+	// DriftChecked counts repositories re-read although their listing showed no change; DriftFound those whose
+	// results had changed.
+	DriftChecked int `json:"driftChecked"`
+	DriftFound   int `json:"driftFound"`
 	// Archived counts resources whose findings were archived.
 	Archived int `json:"archived"`
 	// PublishErrors counts batches the sink refused.
@@ -389,6 +393,8 @@ func (s SweepStats) Plus(o SweepStats) SweepStats {
 	s.ImagesPublished += o.ImagesPublished
 	s.Repositories += o.Repositories
 	s.RepositoriesRead += o.RepositoriesRead
+	s.DriftChecked += o.DriftChecked
+	s.DriftFound += o.DriftFound
 	s.Archived += o.Archived
 	s.PublishErrors += o.PublishErrors
 	return s

@@ -2,6 +2,8 @@ package sweep
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"sort"
@@ -38,7 +40,7 @@ func (s *Sweeper) resources(ctx context.Context, r *run, t Target, src *source.S
 		if len(ev) == 0 && len(archived) == 0 {
 			return true
 		}
-		if err := t.Sink.Publish(ctx, engine.Batch{Evaluated: ev, Archived: archived, Sweep: true}); err != nil {
+		if err := t.Sink.Publish(ctx, engine.Batch{Evaluated: ev, Archived: archived, Sweep: true, ObservedAt: now}); err != nil {
 			r.count(func(st *state.SweepStats) { st.PublishErrors++ })
 			errs = append(errs, err)
 			return false
@@ -112,7 +114,7 @@ func (s *Sweeper) resources(ctx context.Context, r *run, t Target, src *source.S
 
 	// Repositories: read in full only when their description, the registry's scanning configuration, the rules or
 	// the configuration changed, or their record is due.
-	if err := s.repositories(ctx, r, t, src, registry, repos, now, publishAll, seen); err != nil {
+	if err := s.repositories(ctx, r, t, src, registry, repos, now, publishAll, seen, log); err != nil {
 		errs = append(errs, err)
 	}
 	// The revisions and repositories were listed in full; whatever of them was not seen is gone. Images are only
@@ -209,13 +211,13 @@ func (s *Sweeper) images(ctx context.Context, r *run, t Target, inScope map[stri
 }
 
 // repositories reads in full and publishes the repositories whose input changed or whose record is due.
-func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *source.Source, registry *model.Registry, repos []ecrtypes.Repository, now time.Time, publishAll func([]engine.Evaluated, []string) bool, seen map[string]bool) error {
+func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *source.Source, registry *model.Registry, repos []ecrtypes.Repository, now time.Time, publishAll func([]engine.Evaluated, []string) bool, seen map[string]bool, log *slog.Logger) error {
 	recs, err := s.Store.Records(ctx, state.KindRepository, t.Account, t.Region)
 	if err != nil {
 		return err
 	}
 	r.count(func(st *state.SweepStats) { st.Repositories += len(repos) })
-	var todo []ecrtypes.Repository
+	var todo, unchanged []ecrtypes.Repository
 	inputs := map[string]string{}
 	for _, repo := range repos {
 		arn := *repo.RepositoryArn
@@ -223,6 +225,21 @@ func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *sourc
 		in := InputHash(repo, registry.Scanning)
 		inputs[arn] = in
 		if rec := recs[arn]; rec == nil || s.due(rec, now) != "" || rec.Input != in {
+			todo = append(todo, repo)
+		} else {
+			unchanged = append(unchanged, repo)
+		}
+	}
+	// Drift: what the listing cannot show changed (policy, lifecycle policy, tags) is re-read for the repositories
+	// audited longest ago, within the call budget, and published only when their results differ from the recorded
+	// ones.
+	drift := map[string]bool{}
+	if n := s.Options.DriftCalls / callsPerRepository; n > 0 && len(unchanged) > 0 {
+		sort.SliceStable(unchanged, func(i, j int) bool {
+			return recs[*unchanged[i].RepositoryArn].AuditedAt.Before(recs[*unchanged[j].RepositoryArn].AuditedAt)
+		})
+		for _, repo := range unchanged[:min(n, len(unchanged))] {
+			drift[*repo.RepositoryArn] = true
 			todo = append(todo, repo)
 		}
 	}
@@ -240,11 +257,20 @@ func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *sourc
 				continue
 			}
 			fs := s.Engine.EvaluateOne(repo, now)
-			if ev := s.Engine.Reported(repo, fs); r.needed(ev) {
+			verdict := resultsVerdict(fs)
+			if drift[repo.ID()] {
+				r.count(func(st *state.SweepStats) { st.DriftChecked++ })
+			}
+			if ev := s.Engine.Reported(repo, fs); r.needed(ev) && (!drift[repo.ID()] || verdict != recs[repo.ID()].Verdict) {
 				batch = append(batch, ev)
+				if drift[repo.ID()] {
+					log.Info("repository changed without its listing changing; its findings are corrected", "arn", repo.ID())
+					r.count(func(st *state.SweepStats) { st.DriftFound++ })
+				}
 			}
 			fresh = append(fresh, &state.SweepRecord{Kind: state.KindRepository, ID: repo.ID(), Account: t.Account, Region: t.Region,
-				Catalog: s.catalog, Config: s.config, AuditedAt: now, Input: inputs[repo.ID()], Until: suppressionUntil(fs)})
+				Catalog: s.catalog, Config: s.config, AuditedAt: now, Input: inputs[repo.ID()], Until: suppressionUntil(fs),
+				Verdict: verdict})
 		}
 		if !publishAll(batch, nil) {
 			continue
@@ -264,4 +290,20 @@ func (s *Sweeper) repositories(ctx context.Context, r *run, t Target, src *sourc
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// callsPerRepository is what reading a repository in full costs beyond its listing: GetLifecyclePolicy,
+// GetRepositoryPolicy and ListTagsForResource.
+const callsPerRepository = 3
+
+// resultsVerdict hashes a resource's results (rule, container, status, severity), to tell a re-read resource whose
+// results changed from one whose did not.
+func resultsVerdict(fs []engine.Finding) string {
+	lines := make([]string, len(fs))
+	for i, f := range fs {
+		lines[i] = f.ID() + "\x00" + string(f.Status) + "\x00" + string(f.Severity)
+	}
+	sort.Strings(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return hex.EncodeToString(sum[:16])
 }

@@ -90,6 +90,11 @@ type Options struct {
 	Concurrency int
 	// ChunkSize is how many revisions are published and checkpointed together (default 100).
 	ChunkSize int
+	// DriftCalls is how many ECR calls each sweep spends re-reading repositories whose listing shows no change
+	// (default 300; negative: none). A repository's policy, lifecycle policy and tags change without changing its
+	// DescribeRepositories entry, and a change whose event was missed would otherwise wait until the repository's
+	// record comes due. Each re-read costs 3 calls; the repositories audited longest ago go first.
+	DriftCalls int
 	// Budget is the time one invocation may work before it checkpoints and continues; zero means the context's
 	// deadline less Margin, or no limit without a deadline. Each invocation completes at least one chunk.
 	Budget time.Duration
@@ -204,6 +209,9 @@ func (s *Sweeper) init() {
 		}
 		if o.ChunkSize <= 0 {
 			o.ChunkSize = 100
+		}
+		if o.DriftCalls == 0 {
+			o.DriftCalls = 300
 		}
 		if o.Margin <= 0 {
 			o.Margin = 90 * time.Second

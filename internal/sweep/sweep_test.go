@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
@@ -471,5 +472,49 @@ func TestUnreadableImagesAreNotArchived(t *testing.T) {
 	e.run(sw)
 	if got := e.findings(imageARN); !contains(got, "ARCHIVED FAILED image.vulnerabilities") {
 		t.Errorf("once readable, the image out of scope is archived: %v", got)
+	}
+}
+
+// A repository policy made public without an event (the listing shows no change) is found by the next sweep's
+// drift re-read, within its ECR call budget; with no budget it is not, and an unchanged re-read publishes nothing.
+func TestDriftRepairedWithinTheCallBudget(t *testing.T) {
+	e := newEnv(t)
+	e.repo("web", false)
+	e.repo("api", false)
+	repoARN := func(name string) string { return "arn:aws:ecr:" + region + ":" + account + ":repository/" + name }
+	public := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}]}`
+	e.run(e.sweeper(sweep.Options{Mode: sweep.ModeAll}))
+	policies := e.throttle.Calls("ecr:GetRepositoryPolicy")
+
+	// An unchanged re-read costs its calls and publishes nothing.
+	e.sink.published = nil
+	res := e.run(e.sweeper(sweep.Options{Mode: sweep.ModeAll}))
+	if res.Total.DriftChecked != 2 || res.Total.DriftFound != 0 || len(e.sink.published) != 0 {
+		t.Fatalf("unchanged drift check: stats %+v, published %v", res.Total, e.sink.published)
+	}
+	if got := e.throttle.Calls("ecr:GetRepositoryPolicy") - policies; got != 2 {
+		t.Errorf("drift check read %d repository policies, want 2", got)
+	}
+
+	if _, err := ecr.NewFromConfig(e.cfg).SetRepositoryPolicy(context.Background(), &ecr.SetRepositoryPolicyInput{
+		RepositoryName: aws.String("web"), PolicyText: aws.String(public)}); err != nil {
+		t.Fatal(err)
+	}
+	e.run(e.sweeper(sweep.Options{Mode: sweep.ModeAll, DriftCalls: -1}))
+	if got := e.findings(repoARN("web")); contains(got, "ACTIVE FAILED repo.public-policy") {
+		t.Fatalf("found without a drift budget: %v", got)
+	}
+	// A budget of one repository re-reads the one audited longest ago first.
+	policies = e.throttle.Calls("ecr:GetRepositoryPolicy")
+	res = e.run(e.sweeper(sweep.Options{Mode: sweep.ModeAll, DriftCalls: 3}))
+	if got := e.throttle.Calls("ecr:GetRepositoryPolicy") - policies; got != 1 || res.Total.DriftChecked != 1 {
+		t.Errorf("budget of 3 calls: %d policies read, stats %+v", got, res.Total)
+	}
+	res2 := e.run(e.sweeper(sweep.Options{Mode: sweep.ModeAll, DriftCalls: 3}))
+	if res.Total.DriftFound+res2.Total.DriftFound != 1 {
+		t.Errorf("drift found %d then %d, want the one change once", res.Total.DriftFound, res2.Total.DriftFound)
+	}
+	if got := e.findings(repoARN("web")); !contains(got, "ACTIVE FAILED repo.public-policy") {
+		t.Errorf("the public policy's finding after two drift checks: %v", got)
 	}
 }

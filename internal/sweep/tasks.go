@@ -167,7 +167,7 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		return
 	}
 	if len(evaluated) > 0 || len(archived) > 0 {
-		if err := t.Sink.Publish(ctx, engine.Batch{Evaluated: evaluated, Archived: archived, Sweep: true}); err != nil {
+		if err := t.Sink.Publish(ctx, engine.Batch{Evaluated: evaluated, Archived: archived, Sweep: true, ObservedAt: now}); err != nil {
 			// Not recorded: these revisions are described again next sweep, and the publisher re-sends what it could not.
 			log.Error("publishing a chunk of revisions failed; they are audited again next sweep", "revisions", len(evaluated), "error", err.Error())
 			r.count(func(st *state.SweepStats) { st.PublishErrors++ })
