@@ -189,7 +189,7 @@ func scan(args []string, io IO) int {
 	rs := append(set.Resources(), imgs...)
 	rep := &report.Report{
 		Findings:   eng.Evaluate(rs, now),
-		Resources:  len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images) + len(imgs),
+		Resources:  len(rs),
 		Catalog:    cat,
 		Sources:    sources,
 		Now:        now,
