@@ -76,5 +76,5 @@ func cliOutputs() string {
 	for _, k := range model.CLIKinds() {
 		names = append(names, k.CLIKey)
 	}
-	return "or describe output listing " + strings.Join(names, ", ")
+	return "an AWS CLI describe output listing " + strings.Join(names, ", ")
 }

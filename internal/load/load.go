@@ -289,7 +289,7 @@ func (d *doc) readObject(top map[string]member, raw []byte, prefix string, base 
 		return err
 	}
 	keys := model.SortedKeys(top)
-	return fmt.Errorf("wrong shape: not a task definition, describe-task-definition, describe-repositories, describe-images, get-registry-scanning-configuration, %s document (top-level keys: %s)", cliOutputs(), strings.Join(keys, ", "))
+	return fmt.Errorf("wrong shape: not a task definition, describe-task-definition, describe-repositories, describe-images, get-registry-scanning-configuration document, nor %s (top-level keys: %s)", cliOutputs(), strings.Join(keys, ", "))
 }
 
 func join(prefix, key string) string {
