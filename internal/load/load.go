@@ -430,7 +430,7 @@ func (d *doc) decode(raw []byte, base int64, v any) error {
 func (d *doc) addTask(td *taskWithTags, tags tagList, path string) {
 	t := &model.TaskDefinition{Def: td.TaskDefinition}
 	t.Source, t.SourcePath = d.source, path
-	t.Tags = map[string]string(td.tags)
+	t.Tags, t.TagsKnown = map[string]string(td.tags), td.tags != nil || tags != nil
 	if tags != nil {
 		t.Tags = map[string]string(tags)
 	}

@@ -50,6 +50,9 @@ type TaskDefinition struct {
 	// ImageUsers holds the USER of image configs given beside the task definition, keyed by image reference as
 	// written in a container: what a container that sets no user runs as.
 	ImageUsers map[string]ImageUser
+	// TagsKnown says whether Tags reflects the revision's tags (describe-task-definition --include TAGS,
+	// register-task-definition input with tags, or the live describe); absent tags then mean none.
+	TagsKnown bool
 }
 
 // ImageLookup is the outcome of resolving one container image reference to an ECR image.

@@ -80,7 +80,7 @@ func (s *Source) TaskDefinition(ctx context.Context, arn string) (*model.TaskDef
 	}
 	t := &model.TaskDefinition{Def: *out.TaskDefinition}
 	t.Source = "ecs:DescribeTaskDefinition"
-	t.Tags = model.TagsFromECS(out.Tags)
+	t.Tags, t.TagsKnown = model.TagsFromECS(out.Tags), true
 	s.identify(&t.Ref, aws.ToString(out.TaskDefinition.TaskDefinitionArn))
 	return t, nil
 }

@@ -3,9 +3,7 @@
 package ecs
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
@@ -120,33 +118,7 @@ func notAvailable(detail string) []rule.Result {
 	return []rule.Result{{Status: rule.NotAvailable, Detail: detail}}
 }
 
-// untagged judges a resource's tags the way Security Hub's ECS.13-15 do: with required keys configured, every one
-// must be present (keys are case-sensitive); with none, the resource must carry at least one tag whose key does not
-// start with "aws:" (tags AWS itself adds do not count).
+// untagged is rule.Untagged as the one result of a rule.
 func untagged(tags map[string]string, required []string, path string) []rule.Result {
-	if len(required) > 0 {
-		var missing []string
-		for _, k := range required {
-			if _, ok := tags[k]; !ok {
-				missing = append(missing, k)
-			}
-		}
-		if len(missing) > 0 {
-			return fail("missing required tag keys: "+strings.Join(missing, ", "), path)
-		}
-		return pass("carries every required tag key (" + strings.Join(required, ", ") + ")")
-	}
-	n := 0
-	for k := range tags {
-		if !strings.HasPrefix(k, "aws:") {
-			n++
-		}
-	}
-	if n == 0 {
-		if len(tags) > 0 {
-			return fail(fmt.Sprintf("carries only tags AWS added (%d, keys starting with \"aws:\") and none of its own", len(tags)), path)
-		}
-		return fail("carries no tags", path)
-	}
-	return pass(fmt.Sprintf("carries %d tags of its own (no required tag keys are configured)", n))
+	return []rule.Result{rule.Untagged(tags, required, path)}
 }
