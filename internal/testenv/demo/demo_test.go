@@ -68,6 +68,8 @@ func TestDemoEndToEnd(t *testing.T) {
 		"ACTIVE FAILED NEW LOW task.no-new-privileges-missing task-definition/legacy-worker:1 log-router",
 		"ACTIVE FAILED NEW MEDIUM task.no-new-privileges-missing task-definition/legacy-worker:1 worker",
 		"ACTIVE FAILED NEW CRITICAL task.privileged-container task-definition/legacy-worker:1 worker",
+		// Host networking: the tasks share the instance's interfaces (a task-level hardening rule, not risen).
+		"ACTIVE FAILED NEW LOW task.not-awsvpc task-definition/legacy-worker:1 ",
 		// Waived by the task definition's ecsaudit:suppress tag.
 		"ACTIVE FAILED SUPPRESSED MEDIUM task.root-user task-definition/legacy-worker:1 log-router",
 		"ACTIVE FAILED NEW HIGH task.root-user task-definition/legacy-worker:1 worker",
