@@ -198,6 +198,8 @@ var allowedActions = append([]string{
 	"logs:CreateLogStream", "logs:PutLogEvents", "lambda:InvokeFunction", "sts:AssumeRole",
 	"ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:DescribeImageScanFindings", "ecr:GetLifecyclePolicy",
 	"ecr:GetRepositoryPolicy", "ecr:ListTagsForResource",
+	"ecs:DescribeServices", "ecs:DescribeTaskSets", "ecs:DescribeClusters", "ecs:DescribeCapacityProviders",
+	"ecs:DescribeContainerInstances",
 	"kms:DescribeKey", "kms:GenerateDataKey*", "kms:Decrypt", "cloudtrail:GetTrailStatus", "ssm:GetParameter",
 	"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:DescribeHub",
 	"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
