@@ -43,6 +43,11 @@ func (s *Source) Describe(ctx context.Context, k *model.Kind, arn string) (model
 		return nil, fmt.Errorf("describe %s: no reader for the kind", arn)
 	}
 	r, err := read(ctx, s.Estate, arn)
+	switch errorCode(err) {
+	case "ClusterNotFoundException", "ServiceNotFoundException", "ServiceNotActiveException", "TaskSetNotFoundException":
+		// The resource, or the cluster or service it belonged to, is gone.
+		err = fmt.Errorf("%w (%s)", ErrNotFound, errorCode(err))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("describe %s %s: %w", k.Name, arn, err)
 	}

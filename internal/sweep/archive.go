@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 )
 
@@ -30,7 +31,9 @@ func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string
 			return fmt.Errorf("list open resources: %w", err)
 		}
 		for _, id := range ids {
-			if strings.Contains(id, owned) && !seen[id] && (imagesKnown || !isImage(id)) {
+			// The estate's kinds (services, clusters, ...) are not listed by the sweep yet: their findings stay
+			// until an event says the resource is gone.
+			if strings.Contains(id, owned) && !seen[id] && (imagesKnown || !isImage(id)) && model.KindOfARN(id) == nil {
 				gone[id] = true
 			}
 		}
