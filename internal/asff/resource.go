@@ -67,7 +67,7 @@ func resourceARN(res model.Resource, id identity) string {
 	case *model.Registry:
 		return model.RegistryARN(id.partition, id.region, id.account)
 	}
-	return ""
+	return estateARN(res, id)
 }
 
 // tags copies resource tags within the AWS tagging limits Security Hub enforces, in key order so that the kept
@@ -104,8 +104,9 @@ func details(res model.Resource, id identity) *types.ResourceDetails {
 		if m := registryDetails(r, id); len(m) > 0 {
 			return &types.ResourceDetails{Other: m}
 		}
+		return nil
 	}
-	return nil
+	return estateDetails(res)
 }
 
 // taskDetails copies what the rules judge. It is an allow-list on purpose: environment values, secret references,

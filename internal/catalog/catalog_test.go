@@ -14,18 +14,23 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 )
 
-var idPattern = regexp.MustCompile(`^(task|repo|registry|image)\.[a-z0-9-]+$`)
+var idPattern = regexp.MustCompile(`^(task|repo|registry|image|service|taskset|cluster|capacity-provider|host)\.[a-z0-9-]+$`)
 
 // properNouns may start with a capital inside a sentence-case title; words with two capitals (KMS, AppArmor) may too.
-var properNouns = map[string]bool{"Linux": true, "Windows": true, "Docker": true, "Fargate": true, "Amazon": true}
+// ("Exec", "Container Insights": the names of AWS features, ECS Exec and CloudWatch Container Insights.)
+var properNouns = map[string]bool{"Linux": true, "Windows": true, "Docker": true, "Fargate": true, "Amazon": true,
+	"Exec": true, "Container": true, "Insights": true}
 
 func TestMetadata(t *testing.T) {
 	metas := Default().Metas() // panics on a duplicate ID
 	if len(metas) < 2 {
 		t.Fatalf("the catalog has %d rules", len(metas))
 	}
-	levels := map[rule.Level]bool{rule.TaskLevel: true, rule.ContainerLevel: true, rule.RepositoryLevel: true, rule.RegistryLevel: true, rule.ImageLevel: true}
-	types := map[string]bool{rule.TypeTaskDefinition: true, rule.TypeRepository: true, rule.TypeImage: true, rule.TypeRegistry: true}
+	levels := map[rule.Level]bool{rule.TaskLevel: true, rule.ContainerLevel: true, rule.RepositoryLevel: true, rule.RegistryLevel: true,
+		rule.ImageLevel: true, rule.ServiceLevel: true, rule.TaskSetLevel: true, rule.ClusterLevel: true,
+		rule.CapacityProviderLevel: true, rule.HostLevel: true}
+	types := map[string]bool{rule.TypeTaskDefinition: true, rule.TypeRepository: true, rule.TypeImage: true, rule.TypeRegistry: true,
+		rule.TypeService: true, rule.TypeCluster: true, rule.TypeContainerInstance: true}
 	for _, m := range metas {
 		t.Run(m.ID, func(t *testing.T) {
 			engineRule := m.ID == engine.InvalidSuppressionTag.ID
@@ -93,6 +98,12 @@ func typeOf(id string) string {
 		return rule.TypeRepository
 	case strings.HasPrefix(id, "image."):
 		return rule.TypeImage
+	case strings.HasPrefix(id, "service."):
+		return rule.TypeService
+	case strings.HasPrefix(id, "cluster."):
+		return rule.TypeCluster
+	case strings.HasPrefix(id, "host."):
+		return rule.TypeContainerInstance
 	}
 	return rule.TypeRegistry
 }
@@ -135,8 +146,10 @@ func checkFixtures(t *testing.T, m *rule.Meta) {
 	if m.ResourceType == rule.TypeTaskDefinition {
 		pkg = "taskdef"
 	}
-	if _, err := os.Stat(filepath.Join("..", "rules", "image", "testdata", m.ID)); err == nil {
-		pkg = "image" // the image-contents rules
+	for _, p := range []string{"image", "ecs"} { // the image-contents rules; the ECS estate's rules
+		if _, err := os.Stat(filepath.Join("..", "rules", p, "testdata", m.ID)); err == nil {
+			pkg = p
+		}
 	}
 	dir := filepath.Join("..", "rules", pkg, "testdata", m.ID)
 	for _, prefix := range []string{"fail_", "pass_"} {

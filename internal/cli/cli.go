@@ -239,11 +239,12 @@ func scan(args []string, io IO) int {
 	set.Link()
 	eng := engine.New(cat, cfg)
 	imgs := images.link(set.Tasks)
-	findings := evaluate(eng, append(set.Resources(), imgs...), fromCode, now)
+	rs := append(set.Resources(), imgs...)
+	findings := evaluate(eng, rs, fromCode, now)
 	unjudged(findings, set)
 	rep := &report.Report{
 		Findings:   reported(findings, cfg),
-		Resources:  len(set.Tasks) + len(set.Repos) + len(set.Registries) + len(set.Images) + len(imgs),
+		Resources:  len(rs),
 		Catalog:    cat,
 		Sources:    sources,
 		Now:        now,

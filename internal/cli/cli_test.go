@@ -553,7 +553,7 @@ func TestBadInputs(t *testing.T) {
 			return p, []string{"line 4, column 18", "invalid JSON"}
 		}},
 		{name: "wrong shape", direct: true, make: func(t *testing.T, dir string) (string, []string) {
-			return writeFile(t, dir, "shape.json", `{"services": [{"serviceName": "web"}]}`), []string{"wrong shape", "services"}
+			return writeFile(t, dir, "shape.json", `{"loadBalancers": [{"loadBalancerName": "web"}]}`), []string{"wrong shape", "loadbalancers"}
 		}},
 		{name: "top-level string", direct: true, make: func(t *testing.T, dir string) (string, []string) {
 			return writeFile(t, dir, "string.json", `"taskDefinition"`), []string{"wrong shape"}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/ecsaudit/ecsaudit/internal/iac"
+	"github.com/ecsaudit/ecsaudit/internal/model"
 )
 
 // input is one file, image file or image layout found from the arguments.
@@ -182,7 +183,7 @@ func within(root, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
-// loaderKeys are the top-level member names (lower case, as the loader matches them) that make a JSON object one of
+// loaderKeys (with the CLI keys of model.CLIKinds: "services", "clusters", ...) are the top-level member names (lower case, as the loader matches them) that make a JSON object one of
 // the loader's shapes (see internal/load): a walked object holding none of them is someone else's (a package.json,
 // a tsconfig.json, an EventBridge event).
 var loaderKeys = []string{
@@ -240,6 +241,11 @@ func recognised(data []byte) (bool, string) {
 				return true, ""
 			}
 		}
+		for _, k := range model.CLIKinds() {
+			if keys[strings.ToLower(k.CLIKey)] {
+				return true, ""
+			}
+		}
 		return false, "a JSON object that is none of the inputs ecsaudit reads"
 	case '[':
 		var items []map[string]json.RawMessage
@@ -264,6 +270,11 @@ func recognised(data []byte) (bool, string) {
 func markers(t []byte) (bool, string) {
 	for _, m := range loaderMarkers {
 		if bytes.Contains(t, m) {
+			return true, ""
+		}
+	}
+	for _, k := range model.CLIKinds() {
+		if bytes.Contains(t, []byte(`"`+k.CLIKey+`"`)) {
 			return true, ""
 		}
 	}

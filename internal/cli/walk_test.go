@@ -61,7 +61,9 @@ func TestWalkRepository(t *testing.T) {
 	outside := t.TempDir()
 	writeTree(t, outside, map[string]string{"secret-task.json": privilegedTask("outside")})
 	writeTree(t, root, map[string]string{
-		"deploy/task.json":                     privilegedTask("web"),
+		"deploy/task.json": privilegedTask("web"),
+		"deploy/services.json": `{"services": [{"serviceName": "web", "serviceArn": "arn:aws:ecs:us-east-1:111122223333:service/prod/web",
+			"networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "ENABLED"}}}]}`,
 		"deploy/stack.yaml":                    privilegedTemplate,
 		"deploy/stack.template":                strings.Replace(privilegedTemplate, "from-yaml", "from-template", 1),
 		"package.json":                         `{"name": "app", "version": "1.0.0"}`,
@@ -90,6 +92,7 @@ func TestWalkRepository(t *testing.T) {
 		t.Fatalf("exit %d, want 1 (findings, nothing unreadable):\n%s", r.code, r.stderr)
 	}
 	want := []string{
+		filepath.Join(root, "deploy", "services.json"),
 		filepath.Join(root, "deploy", "stack.template"),
 		filepath.Join(root, "deploy", "stack.yaml"),
 		filepath.Join(root, "deploy", "task.json"),
@@ -114,13 +117,16 @@ func TestWalkRepository(t *testing.T) {
 	if f := rep.find("task.privileged-container", "app"); f == nil {
 		t.Error("no privileged finding")
 	}
+	if f := rep.find("service.public-ip", ""); f == nil || f.Status != "FAILED" {
+		t.Errorf("the walked describe-services output was not judged: %+v", f)
+	}
 	// Without --verbose, what is skipped is not listed.
 	if r := run(t, "scan", "--skip-dirs", "fixtures/broken", "--skip-files", "*.gen.json", root); strings.Contains(r.stderr, "skipped") || r.code != ExitFindings {
 		t.Errorf("exit %d, stderr without --verbose:\n%s", r.code, r.stderr)
 	}
 	// The broken fixture not skipped: exit 2, named, the rest still scanned.
 	r, rep = scanJSON(t, root)
-	if r.code != ExitError || !strings.Contains(r.stderr, filepath.Join(root, "fixtures", "broken", "task.json")+": ") || len(sources(rep)) != 7 {
+	if r.code != ExitError || !strings.Contains(r.stderr, filepath.Join(root, "fixtures", "broken", "task.json")+": ") || len(sources(rep)) != 8 {
 		t.Errorf("exit %d, %d files with findings, stderr:\n%s", r.code, len(sources(rep)), r.stderr)
 	}
 }

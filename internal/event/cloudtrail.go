@@ -178,10 +178,16 @@ func (c *call) ecs() ([]Action, error) {
 		if err != nil {
 			return nil, err
 		}
+		if k := model.KindOfARN(arn); k != nil && len(k.Calls) > 0 {
+			return c.resource(AuditResource, k, arn), nil
+		}
 		if a, _ := model.ParseARN(arn); a.Service != "ecs" || !strings.HasPrefix(a.Resource, "task-definition/") {
 			return c.ignore("%s on %s, not a task definition", c.r.EventName, arn), nil
 		}
 		return c.taskDefinitions(ReevaluateTaskDefinition, arn)
+	}
+	if k, kc := model.KindOfCall(c.r.EventName); k != nil {
+		return c.kindCall(k, kc)
 	}
 	return c.ignore("ECS %s calls are not audited", c.r.EventName), nil
 }

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+
+	"github.com/ecsaudit/ecsaudit/internal/model"
 )
 
 // Kind says what a handler should do for one action.
@@ -27,8 +29,12 @@ const (
 	AuditRegistry            Kind = "audit-registry"
 	AuditImage               Kind = "audit-image"
 	ArchiveImage             Kind = "archive-image"
-	Sweep                    Kind = "sweep"
-	Ignore                   Kind = "ignore"
+	// AuditResource and ArchiveResource are about a resource of one of the kinds model declares with their calls
+	// (services, task sets, clusters, capacity providers, container instances): Action.Resource says which.
+	AuditResource   Kind = "audit-resource"
+	ArchiveResource Kind = "archive-resource"
+	Sweep           Kind = "sweep"
+	Ignore          Kind = "ignore"
 )
 
 // Action is one thing to do because of an event.
@@ -43,6 +49,8 @@ type Action struct {
 	// that owns it); RegistryID alone names the registry of an audit-registry action.
 	RepositoryName, RegistryID string
 	ImageDigest, ImageTag      string
+	// Resource is the kind of resource of AuditResource and ArchiveResource actions.
+	Resource *model.Kind
 	// Actor is who made the API call (CloudTrail userIdentity.arn): for a tag change, who changed the tag.
 	Actor   string
 	EventID string
@@ -79,7 +87,9 @@ type envelope struct {
 // (with its Reason) for an event no function acts on. Triggers:
 //   - "AWS API Call via CloudTrail" from ecs.amazonaws.com: RegisterTaskDefinition (audit the new revision),
 //     DeregisterTaskDefinition and DeleteTaskDefinitions (archive each revision), TagResource and UntagResource on a task
-//     definition (re-evaluate it); from ecr.amazonaws.com: CreateRepository and the repository setting calls (audit the
+//     definition (re-evaluate it); the calls that change a service, task set, cluster, capacity provider or container
+//     instance (model.Kind.Calls: audit it, or archive it when the call deletes it), and TagResource and
+//     UntagResource on one of them (audit it); from ecr.amazonaws.com: CreateRepository and the repository setting calls (audit the
 //     repository), DeleteRepository (archive it), PutRegistryScanningConfiguration (audit the registry). A call that
 //     failed (errorCode set) is ignored.
 //   - "ECR Image Scan", "Inspector2 Scan" and "Inspector2 Finding" on an ECR image: audit the image; "ECR Image Action":

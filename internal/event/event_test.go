@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecsaudit/ecsaudit/internal/model"
 )
 
 const (
@@ -32,6 +34,13 @@ var (
 type want struct {
 	Kind                                    Kind
 	ARN, Repo, Registry, Digest, Tag, Actor string
+	// Res names the resource kind of AuditResource and ArchiveResource actions.
+	Res string
+}
+
+// estate is an action on a resource of the ECS estate, made by the admin identity the samples share.
+func estate(k Kind, res *model.Kind, arn string) want {
+	return want{Kind: k, ARN: "arn:aws:ecs:us-east-1:111122223333:" + arn, Actor: admin, Res: res.Name}
 }
 
 func repoAction(k Kind, actor string) want {
@@ -72,18 +81,45 @@ var samples = map[string][]want{
 	"inspector2-scan.json":         {imageAction(AuditImage)},
 	"inspector2-finding.json":      {imageAction(AuditImage)},
 	"scheduled-sweep.json":         {{Kind: Sweep}},
+	// The ECS estate: each call names its resource where model.Kind.Calls says; deletions archive.
+	"ecs-create-service.json":                 {estate(AuditResource, model.KindService, "service/production/web")},
+	"ecs-update-service.json":                 {estate(AuditResource, model.KindService, "service/production/web")},
+	"ecs-delete-service.json":                 {estate(ArchiveResource, model.KindService, "service/production/web")},
+	"ecs-create-task-set.json":                {estate(AuditResource, model.KindTaskSet, taskSet)},
+	"ecs-update-task-set.json":                {estate(AuditResource, model.KindTaskSet, taskSet)},
+	"ecs-delete-task-set.json":                {estate(ArchiveResource, model.KindTaskSet, taskSet)},
+	"ecs-create-cluster.json":                 {estate(AuditResource, model.KindCluster, "cluster/production")},
+	"ecs-update-cluster.json":                 {estate(AuditResource, model.KindCluster, "cluster/production")},
+	"ecs-update-cluster-settings.json":        {estate(AuditResource, model.KindCluster, "cluster/production")},
+	"ecs-put-cluster-capacity-providers.json": {estate(AuditResource, model.KindCluster, "cluster/production")},
+	"ecs-delete-cluster.json":                 {estate(ArchiveResource, model.KindCluster, "cluster/production")},
+	"ecs-create-capacity-provider.json":       {estate(AuditResource, model.KindCapacityProvider, "capacity-provider/production-asg")},
+	"ecs-update-capacity-provider.json":       {estate(AuditResource, model.KindCapacityProvider, "capacity-provider/production-asg")},
+	"ecs-delete-capacity-provider.json":       {estate(ArchiveResource, model.KindCapacityProvider, "capacity-provider/production-asg")},
+	"ecs-register-container-instance.json":    {estate(AuditResource, model.KindContainerInstance, containerInstance)},
+	"ecs-deregister-container-instance.json":  {estate(ArchiveResource, model.KindContainerInstance, containerInstance)},
+	"ecs-tag-resource-service.json":           {estate(AuditResource, model.KindService, "service/production/web")},
+	"ecs-untag-resource-cluster.json":         {estate(AuditResource, model.KindCluster, "cluster/production")},
 	// Events no function is meant to see: the EventBridge patterns keep them out, and Parse ignores them anyway.
 	"negative/ecs-run-task.json":                        {{Kind: Ignore, Actor: deploy}},
 	"negative/ecs-register-task-definition-failed.json": {{Kind: Ignore, Actor: deploy}},
-	"negative/ecs-tag-resource-service.json":            {{Kind: Ignore, Actor: admin}},
 	"negative/ecr-describe-repositories.json":           {{Kind: Ignore, Actor: deploy}},
 	"negative/ecs-task-state-change.json":               {{Kind: Ignore}},
 	"negative/inspector2-finding-ec2.json":              {{Kind: Ignore}},
 }
 
+const (
+	taskSet           = "task-set/production/web/ecs-svc/7426011738460515"
+	containerInstance = "container-instance/production/0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+)
+
 func got(a Action) want {
-	return want{Kind: a.Kind, ARN: a.ARN, Repo: a.RepositoryName, Registry: a.RegistryID, Digest: a.ImageDigest,
+	w := want{Kind: a.Kind, ARN: a.ARN, Repo: a.RepositoryName, Registry: a.RegistryID, Digest: a.ImageDigest,
 		Tag: a.ImageTag, Actor: a.Actor}
+	if a.Resource != nil {
+		w.Res = a.Resource.Name
+	}
+	return w
 }
 
 func TestSamples(t *testing.T) {
@@ -157,8 +193,10 @@ func TestCorpus(t *testing.T) {
 			Actor: "arn:aws:sts::123456789012:user/Mary_Major"}},
 		"cloudtrail-record-ecr-lifecycle-policyexecutionevent-ecr-docs.json": {{Kind: Ignore, Actor: "AWS Internal"}},
 		"cloudtrail-record-ecr-putimage-ecr-docs.json":                       {{Kind: Ignore, Actor: "arn:aws:sts::123456789012:user/Mary_Major"}},
-		"cloudtrail-record-ecs-createcluster-ecs-docs.json":                  {{Kind: Ignore, Actor: "arn:aws:sts::123456789012:user/Mary_Major"}},
-		"cloudtrail-record-kms-creategrant-for-ecr-ecr-docs.json":            {{Kind: Ignore, Actor: "arn:aws:iam::123456789012:user/Mary_Major"}},
+		// The ECS developer guide's CreateCluster record: the cluster is audited (issue 14), named by its response.
+		"cloudtrail-record-ecs-createcluster-ecs-docs.json": {{Kind: AuditResource, ARN: "arn:aws:ecs:us-east-1:123456789012:cluster/default",
+			Actor: "arn:aws:sts::123456789012:user/Mary_Major", Res: "cluster"}},
+		"cloudtrail-record-kms-creategrant-for-ecr-ecr-docs.json": {{Kind: Ignore, Actor: "arn:aws:iam::123456789012:user/Mary_Major"}},
 		"ecr-image-action-delete-ecr-docs.json": {{Kind: ArchiveImage, ARN: myRepo, Repo: "my-repository-name",
 			Registry: "123456789012", Digest: docDigest, Tag: "latest"}},
 		"ecr-image-action-push-ecr-docs.json": {{Kind: AuditImage, ARN: myRepo, Repo: "my-repository-name",

@@ -37,6 +37,7 @@ func FuzzParseEvent(f *testing.F) {
 	known := map[Kind]bool{
 		AuditTaskDefinition: true, ArchiveTaskDefinition: true, ReevaluateTaskDefinition: true, AuditRepository: true,
 		ArchiveRepository: true, AuditRegistry: true, AuditImage: true, ArchiveImage: true, Sweep: true, Ignore: true,
+		AuditResource: true, ArchiveResource: true,
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		acts, err := Parse(data)
@@ -61,6 +62,11 @@ func FuzzParseEvent(f *testing.F) {
 				t.Fatalf("action %d (%s) has reason %q: only ignored events carry one", i, a.Kind, a.Reason)
 			}
 			switch a.Kind {
+			case AuditResource, ArchiveResource:
+				// The handler reads the resource by its ARN and files findings under it.
+				if a.Resource == nil || model.KindOfARN(a.ARN) != a.Resource {
+					t.Fatalf("action %d (%s): %q is not the ARN of a %v", i, a.Kind, a.ARN, a.Resource)
+				}
 			case AuditTaskDefinition, ArchiveTaskDefinition, ReevaluateTaskDefinition:
 				arn, ok := model.ParseARN(a.ARN)
 				if !ok || arn.Service != "ecs" || !strings.HasPrefix(arn.Resource, "task-definition/") {

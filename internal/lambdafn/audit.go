@@ -116,6 +116,11 @@ func (s *Service) do(ctx context.Context, inv *invocation, a event.Action, log *
 	case event.ArchiveImage:
 		inv.batch.Archived = append(inv.batch.Archived, s.imageARN(a))
 		return nil
+	case event.AuditResource:
+		return s.auditResource(ctx, inv, a)
+	case event.ArchiveResource:
+		inv.batch.Archived = append(inv.batch.Archived, a.ARN)
+		return nil
 	case event.Sweep:
 		s.checkTrail(ctx)
 		_, err := s.Sweep(ctx, s.SweepOptions)

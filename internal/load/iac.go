@@ -44,7 +44,9 @@ func (s *Set) DecodeTaskInput(o Origin, raw []byte) (*model.TaskDefinition, erro
 	}
 	t := &model.TaskDefinition{Def: td.TaskDefinition}
 	t.Source, t.SourcePath, t.Line, t.Label = o.Source, o.Path, o.Line, o.Name
-	t.Tags = map[string]string(td.tags)
+	// A template or plan declares the resource whole: tags it does not give, it does not set (a stack's own tags,
+	// which CloudFormation propagates, are not in the template and not counted).
+	t.Tags, t.TagsKnown = map[string]string(td.tags), true
 	s.identify(&t.Ref, aws.ToString(td.TaskDefinitionArn))
 	if aws.ToString(t.Def.Family) == "" {
 		// CloudFormation names an unnamed family after its stack and logical ID; the logical ID stands for it.

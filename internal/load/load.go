@@ -34,6 +34,9 @@ type Set struct {
 	Repos      []*model.Repository
 	Registries []*model.Registry
 	Images     []*model.Image
+	// Described holds the resources of the kinds read generically from AWS CLI describe outputs (model.CLIKinds),
+	// in input order.
+	Described []model.Resource
 
 	opts       Options
 	policies   []attachment
@@ -88,10 +91,10 @@ func (s *Set) Add(source string, data []byte) error {
 	return nil
 }
 
-type snapshot struct{ t, r, g, i, p, l int }
+type snapshot struct{ t, r, g, i, p, l, k int }
 
 func (s *Set) snapshot() snapshot {
-	return snapshot{len(s.Tasks), len(s.Repos), len(s.Registries), len(s.Images), len(s.policies), len(s.lifecycles)}
+	return snapshot{len(s.Tasks), len(s.Repos), len(s.Registries), len(s.Images), len(s.policies), len(s.lifecycles), len(s.Described)}
 }
 
 func (s *Set) restore(n snapshot) {
@@ -100,6 +103,7 @@ func (s *Set) restore(n snapshot) {
 	}
 	s.Tasks, s.Repos, s.Registries, s.Images = s.Tasks[:n.t], s.Repos[:n.r], s.Registries[:n.g], s.Images[:n.i]
 	s.policies, s.lifecycles = s.policies[:n.p], s.lifecycles[:n.l]
+	s.Described = s.Described[:n.k]
 }
 
 // doc is one input being read.
@@ -308,8 +312,11 @@ func (d *doc) readObject(top map[string]member, raw []byte, prefix string, base 
 	case has(top, "imageScanFindings"):
 		return d.readScanFindings(top)
 	}
+	if found, err := d.readKinds(top, prefix); found {
+		return err
+	}
 	keys := model.SortedKeys(top)
-	return fmt.Errorf("wrong shape: not a task definition, describe-task-definition, describe-repositories, describe-images or get-registry-scanning-configuration document (top-level keys: %s)", strings.Join(keys, ", "))
+	return fmt.Errorf("wrong shape: not a task definition, describe-task-definition, describe-repositories, describe-images, get-registry-scanning-configuration document, nor %s (top-level keys: %s)", cliOutputs(), strings.Join(keys, ", "))
 }
 
 func join(prefix, key string) string {
@@ -490,7 +497,7 @@ func (d *doc) decode(raw []byte, base int64, v any) error {
 func (d *doc) addTask(td *taskWithTags, tags tagList, path string) {
 	t := &model.TaskDefinition{Def: td.TaskDefinition}
 	t.Source, t.SourcePath = d.source, path
-	t.Tags = map[string]string(td.tags)
+	t.Tags, t.TagsKnown = map[string]string(td.tags), td.tags != nil || tags != nil
 	if tags != nil {
 		t.Tags = map[string]string(tags)
 	}

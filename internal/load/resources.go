@@ -3,9 +3,9 @@ package load
 import "github.com/ecsaudit/ecsaudit/internal/model"
 
 // Resources returns every resource of the set in evaluation order: task definitions, repositories, registries,
-// images, each in input order.
+// images, then the kinds read from AWS CLI describe outputs, each in input order.
 func (s *Set) Resources() []model.Resource {
-	out := make([]model.Resource, 0, len(s.Tasks)+len(s.Repos)+len(s.Registries)+len(s.Images))
+	out := make([]model.Resource, 0, len(s.Tasks)+len(s.Repos)+len(s.Registries)+len(s.Images)+len(s.Described))
 	for _, t := range s.Tasks {
 		out = append(out, t)
 	}
@@ -18,5 +18,5 @@ func (s *Set) Resources() []model.Resource {
 	for _, i := range s.Images {
 		out = append(out, i)
 	}
-	return out
+	return append(out, s.Described...)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,7 +35,7 @@ type Ref struct {
 	Line  int
 	// LineOf, when set, finds the line of a field of the resource (a rule result's Path) in Source, 0 when it cannot:
 	// for sources not located by JSON path (a YAML template).
-	LineOf func(path string) int
+	LineOf func(path string) int `json:"-"`
 	// TagsChangedBy names who last changed the resource's tags, when an event said so (a CloudTrail identity ARN).
 	TagsChangedBy string
 }
@@ -61,6 +60,9 @@ type TaskDefinition struct {
 	// ImageUsers holds the USER of image configs given beside the task definition, keyed by image reference as
 	// written in a container: what a container that sets no user runs as.
 	ImageUsers map[string]ImageUser
+	// TagsKnown says whether Tags reflects the revision's tags (describe-task-definition --include TAGS,
+	// register-task-definition input with tags, or the live describe); absent tags then mean none.
+	TagsKnown bool
 }
 
 // ImageLookup is the outcome of resolving one container image reference to an ECR image.
@@ -89,11 +91,6 @@ func (t *TaskDefinition) ID() string {
 		return fam + ":" + strconv.Itoa(int(t.Def.Revision))
 	}
 	return fam
-}
-
-// Windows reports whether the task runs on Windows (runtimePlatform.operatingSystemFamily WINDOWS_SERVER_*).
-func (t *TaskDefinition) Windows() bool {
-	return t.Def.RuntimePlatform != nil && strings.HasPrefix(string(t.Def.RuntimePlatform.OperatingSystemFamily), "WINDOWS_SERVER")
 }
 
 // FargateOnly reports whether the task can run only on Fargate.

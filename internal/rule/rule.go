@@ -88,11 +88,16 @@ type Level string
 
 // The rule levels.
 const (
-	TaskLevel       Level = "task"
-	ContainerLevel  Level = "container"
-	RepositoryLevel Level = "repository"
-	RegistryLevel   Level = "registry"
-	ImageLevel      Level = "image"
+	TaskLevel             Level = "task"
+	ContainerLevel        Level = "container"
+	RepositoryLevel       Level = "repository"
+	RegistryLevel         Level = "registry"
+	ImageLevel            Level = "image"
+	ServiceLevel          Level = "service"
+	TaskSetLevel          Level = "task-set"
+	ClusterLevel          Level = "cluster"
+	CapacityProviderLevel Level = "capacity-provider"
+	HostLevel             Level = "host"
 )
 
 // Resource types, as ASFF names them.
@@ -101,6 +106,13 @@ const (
 	TypeRepository     = "AwsEcrRepository"
 	TypeImage          = "AwsEcrContainerImage"
 	TypeRegistry       = "Other"
+	TypeService        = "AwsEcsService"
+	TypeCluster        = "AwsEcsCluster"
+	// TypeTaskSet, TypeCapacityProvider: ASFF has no type for them. A container instance is the EC2 instance the
+	// ECS agent registered.
+	TypeTaskSet           = "Other"
+	TypeCapacityProvider  = "Other"
+	TypeContainerInstance = "AwsEc2Instance"
 )
 
 // Meta describes a rule. Everything a report, SARIF driver or ASFF finding says about a rule comes from here.
@@ -182,6 +194,9 @@ type Settings struct {
 	// TrustedBaseImages are the curated base images: manifest digests ("sha256:...") or base image names
 	// ("*" matches any run of characters); empty means none are curated.
 	TrustedBaseImages []string
+	// FargateLinuxPlatform and FargateWindowsPlatform are the newest Fargate platform versions of each family: a
+	// service on Fargate that names an older one is outdated.
+	FargateLinuxPlatform, FargateWindowsPlatform string
 }
 
 // DefaultSettings returns the settings used when the configuration says nothing.
@@ -199,5 +214,7 @@ func DefaultSettings() *Settings {
 		AllowedImmutabilityExclusions: []string{"sha256-*", "*.sig", "*.att", "*.sbom"},
 		VulnerabilityThreshold:        High,
 		ScanGrace:                     time.Hour,
+		FargateLinuxPlatform:          "1.4.0",
+		FargateWindowsPlatform:        "1.0.0",
 	}
 }

@@ -11,7 +11,9 @@ import (
 
 // ForAccount returns a source reading one account through cfg: ECS, ECR in every region images live in, and KMS.
 func ForAccount(cfg aws.Config, account string) *Source {
-	src := New(account, cfg.Region, ecs.NewFromConfig(cfg), ecr.NewFromConfig(cfg), kms.NewFromConfig(cfg))
+	ecsClient := ecs.NewFromConfig(cfg)
+	src := New(account, cfg.Region, ecsClient, ecr.NewFromConfig(cfg), kms.NewFromConfig(cfg))
+	src.Estate = ecsClient
 	src.ECRIn = func(region string) ECRAPI {
 		return ecr.NewFromConfig(cfg, func(o *ecr.Options) { o.Region = region })
 	}

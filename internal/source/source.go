@@ -50,6 +50,9 @@ type Source struct {
 	ECS                        ECSAPI
 	ECR                        ECRAPI
 	KMS                        KMSAPI
+	// Estate describes services, task sets, clusters, capacity providers and container instances (Describe); nil
+	// when the source reads task definitions and ECR only.
+	Estate EstateAPI
 	// ECRIn returns an ECR client for another region (images referenced across regions); nil means ECR for all.
 	ECRIn func(region string) ECRAPI
 	// topFindings is how many scan findings an image keeps (highest severity first).
@@ -80,7 +83,7 @@ func (s *Source) TaskDefinition(ctx context.Context, arn string) (*model.TaskDef
 	}
 	t := &model.TaskDefinition{Def: *out.TaskDefinition}
 	t.Source = "ecs:DescribeTaskDefinition"
-	t.Tags = model.TagsFromECS(out.Tags)
+	t.Tags, t.TagsKnown = model.TagsFromECS(out.Tags), true
 	s.identify(&t.Ref, aws.ToString(out.TaskDefinition.TaskDefinitionArn))
 	return t, nil
 }

@@ -35,7 +35,9 @@ func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string
 			if contents && seen[base] {
 				continue // the contents of an image still in scope
 			}
-			if strings.Contains(id, owned) && !seen[id] && (imagesKnown || !isImage(id)) {
+			// The estate's kinds (services, clusters, ...) are not listed by the sweep yet: their findings stay
+			// until an event says the resource is gone.
+			if strings.Contains(id, owned) && !seen[id] && (imagesKnown || !isImage(id)) && model.KindOfARN(id) == nil {
 				gone[id] = true
 			}
 		}

@@ -207,11 +207,12 @@ func image(repo, ref string) string {
 }
 
 // register registers a revision of family running image; a privileged one fails task.privileged-container (and
-// others), a clean one passes every rule that can be judged.
+// others), a clean one passes every rule that can be judged (it is tagged for task.untagged).
 func (e *env) register(family, img string, privileged bool) string {
 	e.t.Helper()
 	out, err := ecs.NewFromConfig(e.cfg).RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
 		Family:                  aws.String(family),
+		Tags:                    []ecstypes.Tag{{Key: aws.String("owner"), Value: aws.String("team-" + family)}},
 		TaskRoleArn:             aws.String("arn:aws:iam::" + account + ":role/" + family + "-task"),
 		ExecutionRoleArn:        aws.String("arn:aws:iam::" + account + ":role/" + family + "-execution"),
 		NetworkMode:             ecstypes.NetworkModeAwsvpc,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -80,6 +81,9 @@ func Steps() []Step {
 		{Event: "ecr-image-action-push-tools.json", Function: "EcrAuditor", Say: "a debug image is pushed to tools (its layers are read)", apply: pushTools},
 		{Event: "ecr-put-lifecycle-policy.json", Function: "EcrAuditor", Say: "a lifecycle policy is added (resolves a finding)", apply: putLifecyclePolicy},
 		{Event: "ecr-put-registry-scanning-configuration.json", Function: "EcrAuditor", Say: "the registry switches to enhanced scanning", apply: putRegistryScanning},
+		{Event: "ecs-create-cluster.json", Function: "TaskDefinitionAuditor", Say: "a cluster is created without Container Insights", apply: createCluster},
+		{Event: "ecs-create-service.json", Function: "TaskDefinitionAuditor", Say: "a service runs web:7 with public IP addresses", apply: createService},
+		{Event: "ecs-create-capacity-provider.json", Function: "TaskDefinitionAuditor", Say: "a capacity provider lacks termination protection", apply: createCapacityProvider},
 		{Event: "scheduled-sweep.json", Function: "Sweeper", Say: "the sweep finds what predates the auditor"},
 		{Event: "ecs-deregister-task-definition.json", Function: "TaskDefinitionAuditor", Say: "web:7 is deregistered (its findings are archived)", apply: deregisterWeb},
 	}
@@ -386,6 +390,54 @@ func putRegistryScanning(ctx context.Context, e *Env) error {
 		return err
 	}
 	_, err := ecr.NewFromConfig(e.Config).PutRegistryScanningConfiguration(ctx, &in)
+	return err
+}
+
+func createCluster(ctx context.Context, e *Env) error {
+	var in ecs.CreateClusterInput
+	if err := e.requestParameters("ecs-create-cluster.json", &in); err != nil {
+		return err
+	}
+	_, err := ecs.NewFromConfig(e.Config).CreateCluster(ctx, &in)
+	return err
+}
+
+// createService creates the sample's service in a subnet and security group of the emulator's own (the emulator,
+// like ECS, refuses subnets that do not exist; the sample names an account's real ones).
+func createService(ctx context.Context, e *Env) error {
+	var in ecs.CreateServiceInput
+	if err := e.requestParameters("ecs-create-service.json", &in); err != nil {
+		return err
+	}
+	ec := ec2.NewFromConfig(e.Config)
+	vpc, err := ec.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")})
+	if err != nil {
+		return fmt.Errorf("create VPC: %w", err)
+	}
+	subnet, err := ec.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String("10.0.1.0/24")})
+	if err != nil {
+		return fmt.Errorf("create subnet: %w", err)
+	}
+	sg, err := ec.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{VpcId: vpc.Vpc.VpcId, GroupName: aws.String("web"),
+		Description: aws.String("web service")})
+	if err != nil {
+		return fmt.Errorf("create security group: %w", err)
+	}
+	if in.NetworkConfiguration == nil || in.NetworkConfiguration.AwsvpcConfiguration == nil {
+		return errors.New("events/ecs-create-service.json: the service has no awsvpc network configuration")
+	}
+	in.NetworkConfiguration.AwsvpcConfiguration.Subnets = []string{aws.ToString(subnet.Subnet.SubnetId)}
+	in.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups = []string{aws.ToString(sg.GroupId)}
+	_, err = ecs.NewFromConfig(e.Config).CreateService(ctx, &in)
+	return err
+}
+
+func createCapacityProvider(ctx context.Context, e *Env) error {
+	var in ecs.CreateCapacityProviderInput
+	if err := e.requestParameters("ecs-create-capacity-provider.json", &in); err != nil {
+		return err
+	}
+	_, err := ecs.NewFromConfig(e.Config).CreateCapacityProvider(ctx, &in)
 	return err
 }
 

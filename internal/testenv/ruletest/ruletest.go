@@ -33,22 +33,10 @@ func Resources[R model.Resource](t testing.TB, docs ...string) []R {
 
 func pick[R model.Resource](s *load.Set) []R {
 	var out []R
-	add := func(v any) {
-		if r, ok := v.(R); ok {
+	for _, x := range s.Resources() {
+		if r, ok := x.(R); ok {
 			out = append(out, r)
 		}
-	}
-	for _, x := range s.Tasks {
-		add(x)
-	}
-	for _, x := range s.Repos {
-		add(x)
-	}
-	for _, x := range s.Registries {
-		add(x)
-	}
-	for _, x := range s.Images {
-		add(x)
 	}
 	return out
 }
