@@ -49,7 +49,7 @@ Usage:
                                   recursively for the files recognised by content)
   ecsaudit sweep --region REGION [flags]
                                   audit a live account with the default AWS credentials
-  ecsaudit rules [--format text|markdown]
+  ecsaudit rules [--format text|markdown|json] [RULE-ID...]
                                   print the rule catalog
   ecsaudit version                print the version
 
