@@ -230,3 +230,41 @@ func TestRulesJSONAndOne(t *testing.T) {
 		t.Errorf("rules privileged: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestKMSKeyFactsOffline: describe-key output, alone or in the describe-repositories bundle, decides whether a key
+// named only by its ARN is customer managed; without it the key passes with the caveat.
+func TestKMSKeyFactsOffline(t *testing.T) {
+	const keyARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	repos := `{"repositories": [{"repositoryName": "web", "repositoryArn": "arn:aws:ecr:us-east-1:111122223333:repository/web",
+		"registryId": "111122223333", "encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": "` + keyARN + `"}}]`
+	key := func(manager string) string {
+		return `{"KeyMetadata": {"AWSAccountId": "111122223333", "KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab",
+			"Arn": "` + keyARN + `", "CreationDate": "2024-01-01T00:00:00.000000+00:00", "KeyManager": "` + manager + `"}}`
+	}
+	verdict := func(files ...string) (string, string) {
+		t.Helper()
+		_, rep := scanJSON(t, files...)
+		f := rep.find("repo.not-cmk-encrypted", "")
+		if f == nil {
+			t.Fatalf("no repo.not-cmk-encrypted finding")
+		}
+		return f.Status, f.Detail
+	}
+	dir := t.TempDir()
+	alone := writeFile(t, dir, "repos.json", repos+"}")
+	if status, detail := verdict(alone); status != "PASSED" || !strings.Contains(detail, "not checked") {
+		t.Errorf("without describe-key: %s %q", status, detail)
+	}
+	awsKey := writeFile(t, dir, "key.json", key("AWS"))
+	if status, detail := verdict(alone, awsKey); status != "FAILED" || !strings.Contains(detail, "AWS managed") {
+		t.Errorf("describe-key says AWS: %s %q", status, detail)
+	}
+	bundle := writeFile(t, dir, "bundle.json", repos+`, "keys": [`+key("CUSTOMER")+`]}`)
+	if status, detail := verdict(bundle); status != "PASSED" || !strings.Contains(detail, "customer managed") {
+		t.Errorf("the bundle's keys say CUSTOMER: %s %q", status, detail)
+	}
+	broken := writeFile(t, dir, "badkey.json", key("SOMEONE"))
+	if r := run(t, "scan", alone, broken); r.code != ExitError || !strings.Contains(r.stderr, "KeyManager") || !strings.Contains(r.stderr, "badkey.json") {
+		t.Errorf("a describe-key output with an unknown manager: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

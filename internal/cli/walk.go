@@ -187,7 +187,7 @@ func within(root, p string) bool {
 // a tsconfig.json, an EventBridge event).
 var loaderKeys = []string{
 	"taskdefinition", "containerdefinitions", "repositories", "repository", "imagedetails", "scanningconfiguration",
-	"policytext", "lifecyclepolicytext", "imagescanfindings", "configurationitems",
+	"policytext", "lifecyclepolicytext", "imagescanfindings", "configurationitems", "keymetadata",
 }
 
 // loaderMarkers stand for loaderKeys in a file that is not valid JSON: one that names them is an input with an
@@ -196,7 +196,7 @@ var loaderMarkers = [][]byte{
 	[]byte(`"taskDefinition"`), []byte(`"containerDefinitions"`), []byte(`"repositories"`), []byte(`"imageDetails"`),
 	[]byte(`"scanningConfiguration"`), []byte(`"policyText"`), []byte(`"lifecyclePolicyText"`),
 	[]byte(`"imageScanFindings"`), []byte(`"configurationItems"`), []byte("AWSTemplateFormatVersion"),
-	[]byte(`"format_version"`),
+	[]byte(`"format_version"`), []byte(`"KeyMetadata"`),
 }
 
 // recognised says whether a walked file is an input ecsaudit reads, from its content: a CloudFormation template or
