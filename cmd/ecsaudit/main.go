@@ -10,5 +10,5 @@ import (
 func main() {
 	st, err := os.Stdout.Stat()
 	terminal := err == nil && st.Mode()&os.ModeCharDevice != 0
-	os.Exit(cli.Run(os.Args[1:], cli.IO{Stdout: os.Stdout, Stderr: os.Stderr, Terminal: terminal}))
+	os.Exit(cli.Run(os.Args[1:], cli.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Terminal: terminal}))
 }

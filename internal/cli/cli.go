@@ -22,7 +22,6 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/load"
 	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/report"
-	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/version"
 )
 
@@ -35,6 +34,8 @@ const (
 
 // IO is what a run reads and writes.
 type IO struct {
+	// Stdin is read for the path "-" (nil: no standard input to read).
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// Terminal says whether Stdout is a terminal (colour only then).
 	Terminal bool
@@ -43,12 +44,12 @@ type IO struct {
 const usage = `ecsaudit audits Amazon ECS task definitions and ECR repositories against runtime-security rules.
 
 Usage:
-  ecsaudit scan [flags] PATH...   scan AWS JSON files, CloudFormation/SAM templates, CDK output, Terraform
+  ecsaudit scan [flags] PATH...   scan AWS JSON files ("-": standard input), CloudFormation/SAM templates, CDK output, Terraform
                                   plans, image files (docker save, OCI layout) or directories (searched
                                   recursively for the files recognised by content)
   ecsaudit sweep --region REGION [flags]
                                   audit a live account with the default AWS credentials
-  ecsaudit rules [--format text|markdown]
+  ecsaudit rules [--format text|markdown|json] [RULE-ID...]
                                   print the rule catalog
   ecsaudit version                print the version
 
@@ -85,8 +86,14 @@ const defaultMaxFileSize = 512 << 20
 func scan(args []string, io IO) int {
 	fl := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fl.SetOutput(io.Stderr)
-	format := fl.String("format", "text", "output format: "+strings.Join(report.Formats(), ", "))
-	failOn := fl.String("fail-on", "LOW", "exit 1 when a FAILED finding is at or above this severity (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL)")
+	var formats, outputs stringList
+	fl.Var(&formats, "format", "output format: "+strings.Join(report.Formats(), ", ")+" (default text); repeatable, the n-th paired with the n-th --output")
+	fl.Var(&outputs, "output", "write the report to `FILE` instead of standard output; repeatable, paired with --format in order")
+	failOn := fl.String("fail-on", "LOW", "exit 1 when a FAILED finding is at or above this severity (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL), or NONE: never for findings")
+	softFail := fl.Bool("soft-fail", false, "report the findings but exit 0 for them (an unreadable input still exits 2)")
+	baselinePath := fl.String("baseline", "", "baseline `FILE` (from --create-baseline): its findings are reported as waived and fail nothing")
+	createBaseline := fl.String("create-baseline", "", "write the FAILED findings' IDs to `FILE` as the baseline, and report them waived by it")
+	quiet := fl.Bool("quiet", false, "show only FAILED findings and print nothing on standard error but errors")
 	configPath := fl.String("config", "", "configuration file (YAML or JSON): rule overrides, settings, suppressions, skipDirs, skipFiles\n(default: "+strings.Join(ConfigNames, ", ")+" in the directory argument, or a file argument's directory)")
 	verbose := fl.Bool("verbose", false, "list the configuration read and every file and directory skipped, with why")
 	var skipDirs, skipFiles globList
@@ -121,16 +128,25 @@ func scan(args []string, io IO) int {
 		fmt.Fprintf(io.Stderr, "ecsaudit: "+format+"\n", a...)
 		return ExitError
 	}
-	w, ok := report.Writers[*format]
-	if !ok {
-		return bad("--format: unknown format %q (want one of %s)", *format, strings.Join(report.Formats(), ", "))
+	outs, err := pairOutputs(formats, outputs, *account, *region)
+	if err != nil {
+		return bad("%v", err)
 	}
-	if _, ok := w.(report.ASFF); ok {
-		w = report.ASFF{Account: *account, Region: *region}
-	}
-	threshold, err := rule.ParseSeverity(*failOn)
+	threshold, err := parseFailOn(*failOn)
 	if err != nil {
 		return bad("--fail-on: %v", err)
+	}
+	if *baselinePath != "" && *createBaseline != "" {
+		return bad("--baseline and --create-baseline: give one")
+	}
+	var baseline map[string]bool
+	if *baselinePath != "" {
+		if baseline, err = readBaseline(*baselinePath); err != nil {
+			return bad("%v", err)
+		}
+	}
+	if *quiet {
+		*verbose, *onlyFailed = false, true
 	}
 	now := time.Now().UTC()
 	if *nowFlag != "" {
@@ -179,20 +195,19 @@ func scan(args []string, io IO) int {
 
 	set := load.NewSet(load.Options{Account: *account, Region: *region})
 	sources := map[string][]byte{}
-	failedInputs := 0
-	wk.failed = &failedInputs
+	failed := &inputErrors{stderr: io.Stderr}
+	wk.failed = failed
 	images := &imageInputs{maxBytes: *maxImage, settings: cfg.Settings}
 	var fromCode []*iac.Resource
 	for _, in := range wk.inputs(paths) {
 		path := in.path
 		if st, err := os.Stat(path); err == nil && isImageInput(path, st.IsDir()) {
 			if err := images.readImage(path); err != nil {
-				fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
-				failedInputs++
+				failed.add(path, err.Error())
 			}
 			continue
 		}
-		data, err := readFile(path, *maxSize)
+		data, err := readInput(io.Stdin, path, *maxSize)
 		if err == nil && images.addInspect(path, data) {
 			sources[path] = data
 			continue
@@ -224,14 +239,12 @@ func scan(args []string, io IO) int {
 		var fe *load.FileError
 		if errors.As(err, &fe) && len(fe.Fields) > 0 {
 			// Known fields with refused values: reported, and the rest of the file is still scanned.
-			fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
-			failedInputs++
+			failed.add(path, err.Error())
 			sources[path] = data
 			continue
 		}
 		if err != nil {
-			fmt.Fprintf(io.Stderr, "ecsaudit: %v\n", err)
-			failedInputs++
+			failed.add(path, err.Error())
 			continue
 		}
 		sources[path] = data
@@ -242,22 +255,33 @@ func scan(args []string, io IO) int {
 	rs := append(set.Resources(), imgs...)
 	findings := evaluate(eng, rs, fromCode, now)
 	unjudged(findings, set)
+	findings = reported(findings, cfg)
+	if *createBaseline != "" {
+		*baselinePath = *createBaseline
+		if baseline, err = writeBaseline(*createBaseline, findings); err != nil {
+			return bad("%v", err)
+		}
+	}
+	applyBaseline(findings, baseline, *baselinePath)
 	rep := &report.Report{
-		Findings:   reported(findings, cfg),
-		Resources:  len(rs),
-		Catalog:    cat,
-		Sources:    sources,
-		Now:        now,
-		Version:    version.String(),
-		OnlyFailed: *onlyFailed,
-		Color:      io.Terminal && os.Getenv("NO_COLOR") == "",
+		Findings:    findings,
+		Resources:   len(rs),
+		Catalog:     cat,
+		Sources:     sources,
+		Now:         now,
+		Version:     version.String(),
+		OnlyFailed:  *onlyFailed,
+		InputErrors: failed.list,
 	}
-	if err := w.Write(io.Stdout, rep); err != nil {
-		return bad("write report: %v", err)
+	if err := writeOutputs(outs, rep, io.Stdout, io.Terminal && os.Getenv("NO_COLOR") == ""); err != nil {
+		return bad("%v", err)
 	}
-	if failedInputs > 0 {
-		fmt.Fprintf(io.Stderr, "ecsaudit: %d input(s) could not be read; the others were scanned\n", failedInputs)
+	if len(failed.list) > 0 {
+		fmt.Fprintf(io.Stderr, "ecsaudit: %d input(s) could not be read; the others were scanned\n", len(failed.list))
 		return ExitError
+	}
+	if *softFail || threshold == "" {
+		return ExitOK
 	}
 	if max := report.MaxFailedSeverity(alerting(rep.Findings, cfg)); max != "" && max.AtLeast(threshold) {
 		return ExitFindings
@@ -409,6 +433,24 @@ func parseNow(s string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("want RFC 3339 (2026-11-22T10:00:00Z) or YYYY-MM-DD, got %q", s)
+}
+
+// readInput reads an input file, or standard input for the path "-".
+func readInput(stdin io.Reader, path string, max int64) ([]byte, error) {
+	if path != "-" {
+		return readFile(path, max)
+	}
+	if stdin == nil {
+		return nil, errors.New("-: no standard input to read")
+	}
+	data, err := io.ReadAll(io.LimitReader(stdin, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("-: read standard input: %w", err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("-: standard input is over --max-file-size %d bytes", max)
+	}
+	return data, nil
 }
 
 func readFile(path string, max int64) ([]byte, error) {

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,23 +15,141 @@ import (
 func rules(args []string, io IO) int {
 	fl := flag.NewFlagSet("rules", flag.ContinueOnError)
 	fl.SetOutput(io.Stderr)
-	format := fl.String("format", "text", "text or markdown")
-	if err := fl.Parse(args); err != nil {
-		return ExitError
+	format := fl.String("format", "text", "text, markdown or json")
+	fl.Usage = func() {
+		fmt.Fprintln(io.Stderr, "Usage: ecsaudit rules [--format text|markdown|json] [RULE-ID...]")
+		fl.PrintDefaults()
+	}
+	// Flags may follow the rule IDs, as for scan.
+	var ids []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return ExitOK
+			}
+			return ExitError
+		}
+		if fl.NArg() == 0 {
+			break
+		}
+		ids = append(ids, fl.Arg(0))
+		args = fl.Args()[1:]
 	}
 	metas := catalog.Default().Metas()
+	if len(ids) > 0 {
+		byID := map[string]*rule.Meta{}
+		for _, m := range metas {
+			byID[m.ID] = m
+		}
+		var chosen []*rule.Meta
+		for _, id := range ids {
+			m, ok := byID[id]
+			if !ok {
+				fmt.Fprintf(io.Stderr, "ecsaudit: rules: no rule %q%s\n", id, didYouMean(id, metas))
+				return ExitError
+			}
+			chosen = append(chosen, m)
+		}
+		metas = chosen
+	}
 	switch *format {
 	case "text":
+		if len(ids) > 0 {
+			for i, m := range metas {
+				if i > 0 {
+					fmt.Fprintln(io.Stdout)
+				}
+				writeRuleText(io.Stdout, m)
+			}
+			break
+		}
 		for _, m := range metas {
 			fmt.Fprintf(io.Stdout, "%-40s %-8s %-10s %-10s %s\n", m.ID, severityLabel(m), m.Profile, m.Level, m.Title)
 		}
 	case "markdown":
 		WriteMarkdown(io.Stdout, metas)
+	case "json":
+		out := make([]ruleJSON, len(metas))
+		for i, m := range metas {
+			out[i] = toRuleJSON(m)
+		}
+		enc := json.NewEncoder(io.Stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			fmt.Fprintf(io.Stderr, "ecsaudit: rules: %v\n", err)
+			return ExitError
+		}
 	default:
-		fmt.Fprintf(io.Stderr, "ecsaudit: rules --format: want text or markdown, got %q\n", *format)
+		fmt.Fprintf(io.Stderr, "ecsaudit: rules --format: want text, markdown or json, got %q\n", *format)
 		return ExitError
 	}
 	return ExitOK
+}
+
+// ruleJSON is a rule as `rules --format json` writes it.
+type ruleJSON struct {
+	ID                string   `json:"id"`
+	Title             string   `json:"title"`
+	Severity          string   `json:"severity"`
+	SeverityAsFound   bool     `json:"severityAsFound,omitempty"`
+	Profile           string   `json:"profile"`
+	Level             string   `json:"level"`
+	ResourceType      string   `json:"resourceType"`
+	SecurityControlID string   `json:"securityControlId,omitempty"`
+	Description       string   `json:"description"`
+	Remediation       string   `json:"remediation"`
+	RemediationURL    string   `json:"remediationUrl,omitempty"`
+	Related           []string `json:"related"`
+	References        []string `json:"references"`
+}
+
+func toRuleJSON(m *rule.Meta) ruleJSON {
+	return ruleJSON{ID: m.ID, Title: m.Title, Severity: string(m.Severity), SeverityAsFound: m.SeverityAsFound,
+		Profile: string(m.Profile), Level: string(m.Level), ResourceType: m.ResourceType,
+		SecurityControlID: m.SecurityControlID, Description: m.Description, Remediation: m.Remediation,
+		RemediationURL: m.RemediationURL, Related: nonNil(m.Related), References: nonNil(m.References)}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// writeRuleText writes one rule whole, for `rules RULE-ID`.
+func writeRuleText(w io.Writer, m *rule.Meta) {
+	fmt.Fprintf(w, "%s: %s\n", m.ID, m.Title)
+	fmt.Fprintf(w, "  severity:    %s\n  profile:     %s\n  level:       %s\n  resource:    %s\n", severityLabel(m), m.Profile, m.Level, m.ResourceType)
+	if m.SecurityControlID != "" {
+		fmt.Fprintf(w, "  control:     Security Hub %s\n", m.SecurityControlID)
+	}
+	fmt.Fprintf(w, "\n%s\n\nfix: %s\n", m.Description, m.Remediation)
+	if m.RemediationURL != "" {
+		fmt.Fprintf(w, "     %s\n", m.RemediationURL)
+	}
+	for _, r := range m.Related {
+		fmt.Fprintf(w, "related: %s\n", r)
+	}
+	for _, r := range m.References {
+		fmt.Fprintf(w, "see: %s\n", r)
+	}
+}
+
+// didYouMean names the rule IDs that contain id, or that id's last part names, for a mistyped ID.
+func didYouMean(id string, metas []*rule.Meta) string {
+	var near []string
+	part := id[strings.LastIndex(id, ".")+1:]
+	for _, m := range metas {
+		if strings.Contains(m.ID, id) || (part != "" && strings.Contains(m.ID, part)) {
+			near = append(near, m.ID)
+		}
+	}
+	if len(near) == 0 || len(near) > 5 {
+		return " (ecsaudit rules lists them)"
+	}
+	return " (did you mean " + strings.Join(near, ", ") + "?)"
 }
 
 func severityLabel(m *rule.Meta) string {

@@ -28,7 +28,7 @@ type walker struct {
 	skipDirs, skipFiles []string
 	verbose             bool
 	stderr              io.Writer
-	failed              *int
+	failed              *inputErrors
 }
 
 // Directories never searched: version control, package managers' downloads, Terraform's providers and modules, and
@@ -70,10 +70,13 @@ func matchGlob(patterns []string, rel string) (string, bool) {
 func (w *walker) inputs(args []string) []input {
 	var out []input
 	for _, a := range args {
+		if a == "-" {
+			out = append(out, input{path: a}) // standard input
+			continue
+		}
 		st, err := os.Stat(a)
 		if err != nil {
-			fmt.Fprintf(w.stderr, "ecsaudit: %s: %v\n", a, unwrapPathErr(err))
-			*w.failed++
+			w.failed.add(a, fmt.Sprintf("%s: %v", a, unwrapPathErr(err)))
 			continue
 		}
 		if !st.IsDir() || isImageInput(a, true) {
@@ -96,8 +99,7 @@ func (w *walker) walk(root string) []input {
 	var found []input
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			fmt.Fprintf(w.stderr, "ecsaudit: %s: %v\n", p, unwrapPathErr(err))
-			*w.failed++
+			w.failed.add(p, fmt.Sprintf("%s: %v", p, unwrapPathErr(err)))
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -138,8 +140,7 @@ func (w *walker) walk(root string) []input {
 			}
 			target, err := filepath.EvalSymlinks(p)
 			if err != nil {
-				fmt.Fprintf(w.stderr, "ecsaudit: %s: %v\n", p, unwrapPathErr(err))
-				*w.failed++
+				w.failed.add(p, fmt.Sprintf("%s: %v", p, unwrapPathErr(err)))
 				return nil
 			}
 			if abs, err := filepath.Abs(target); err == nil {
@@ -159,8 +160,7 @@ func (w *walker) walk(root string) []input {
 		}
 		if d.Type()&fs.ModeSymlink == 0 && !d.Type().IsRegular() {
 			// Named as an input but a socket, pipe or device: opening it could block, and it is no input.
-			fmt.Fprintf(w.stderr, "ecsaudit: %s: not a regular file\n", p)
-			*w.failed++
+			w.failed.add(p, fmt.Sprintf("%s: not a regular file", p))
 			return nil
 		}
 		if strings.EqualFold(filepath.Ext(p), ".tar") && !isImageFile(p, d) {
@@ -171,8 +171,7 @@ func (w *walker) walk(root string) []input {
 		return nil
 	})
 	if err != nil {
-		fmt.Fprintf(w.stderr, "ecsaudit: %s: %v\n", root, err)
-		*w.failed++
+		w.failed.add(root, fmt.Sprintf("%s: %v", root, err))
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
 	return found
@@ -188,7 +187,7 @@ func within(root, p string) bool {
 // a tsconfig.json, an EventBridge event).
 var loaderKeys = []string{
 	"taskdefinition", "containerdefinitions", "repositories", "repository", "imagedetails", "scanningconfiguration",
-	"policytext", "lifecyclepolicytext", "imagescanfindings", "configurationitems",
+	"policytext", "lifecyclepolicytext", "imagescanfindings", "configurationitems", "keymetadata",
 }
 
 // loaderMarkers stand for loaderKeys in a file that is not valid JSON: one that names them is an input with an
@@ -197,7 +196,7 @@ var loaderMarkers = [][]byte{
 	[]byte(`"taskDefinition"`), []byte(`"containerDefinitions"`), []byte(`"repositories"`), []byte(`"imageDetails"`),
 	[]byte(`"scanningConfiguration"`), []byte(`"policyText"`), []byte(`"lifecyclePolicyText"`),
 	[]byte(`"imageScanFindings"`), []byte(`"configurationItems"`), []byte("AWSTemplateFormatVersion"),
-	[]byte(`"format_version"`),
+	[]byte(`"format_version"`), []byte(`"KeyMetadata"`),
 }
 
 // recognised says whether a walked file is an input ecsaudit reads, from its content: a CloudFormation template or

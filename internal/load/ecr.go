@@ -99,6 +99,11 @@ func (d *doc) readRepositories(top map[string]member, prefix string) error {
 		}
 		d.set.Repos = append(d.set.Repos, r)
 	}
+	if m, ok := top["keys"]; ok {
+		if err := d.readKeys(m, join(prefix, "keys")); err != nil {
+			return err
+		}
+	}
 	if m, ok := top["imagedetails"]; ok {
 		if err := d.readImages(m, join(prefix, "imageDetails")); err != nil {
 			return err

@@ -26,6 +26,7 @@ func (s *Set) Link() {
 	for _, r := range s.Repos {
 		r.Registry = s.registryFor(r.Account)
 	}
+	s.linkKeys()
 	if len(s.Images) == 0 {
 		return // nothing below to join: spare the common case (task definitions only) the map
 	}

@@ -42,6 +42,7 @@ type Set struct {
 	policies   []attachment
 	lifecycles []attachment
 	findings   map[string][]model.ScanFinding // by image digest; nil until scan findings are read
+	keys       []*keyMeta                     // describe-key outputs, linked to the repositories' keys
 	fieldErrs  map[*model.TaskDefinition][]FieldError
 }
 
@@ -311,12 +312,14 @@ func (d *doc) readObject(top map[string]member, raw []byte, prefix string, base 
 		return d.readPolicyDoc(top)
 	case has(top, "imageScanFindings"):
 		return d.readScanFindings(top)
+	case has(top, "KeyMetadata"):
+		return d.readKey(top["keymetadata"], join(prefix, "KeyMetadata"))
 	}
 	if found, err := d.readKinds(top, prefix); found {
 		return err
 	}
 	keys := model.SortedKeys(top)
-	return fmt.Errorf("wrong shape: not a task definition, describe-task-definition, describe-repositories, describe-images, get-registry-scanning-configuration document, nor %s (top-level keys: %s)", cliOutputs(), strings.Join(keys, ", "))
+	return fmt.Errorf("wrong shape: not a task definition, describe-task-definition, describe-repositories, describe-images, get-registry-scanning-configuration, kms describe-key document, nor %s (top-level keys: %s)", cliOutputs(), strings.Join(keys, ", "))
 }
 
 func join(prefix, key string) string {

@@ -25,6 +25,14 @@ type Report struct {
 	OnlyFailed bool
 	// Color enables ANSI colour in the text writer.
 	Color bool
+	// InputErrors are the inputs that could not be read, in whole or in part: the report is incomplete without them.
+	InputErrors []InputError
+}
+
+// InputError is one input a scan could not read: its path and the message that says what was wrong and where.
+type InputError struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
 }
 
 // Writer renders a report in one format.
@@ -38,6 +46,7 @@ var Writers = map[string]Writer{
 	"json":  JSON{},
 	"sarif": SARIF{},
 	"asff":  ASFF{},
+	"junit": JUnit{},
 }
 
 // Formats lists the format names in order.

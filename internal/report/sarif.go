@@ -41,7 +41,25 @@ type sarifRun struct {
 	Tool       sarifTool     `json:"tool"`
 	ColumnKind string        `json:"columnKind"`
 	Results    []sarifResult `json:"results"`
+	// Invocations says whether the run read every input: code scanning closes the open alerts a log does not
+	// repeat, so a log that left inputs unread must say so (executionSuccessful false, one notification per input).
+	Invocations []sarifInvocation `json:"invocations"`
 }
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+}
+
+// MaxSARIFResults is how many results code scanning accepts in one run; a log with more is trimmed to it (the most
+// severe first) and says so in a notification.
+const MaxSARIFResults = 25000
 
 type sarifTool struct {
 	Driver sarifDriver `json:"driver"`
@@ -201,6 +219,29 @@ func newSARIF(r *Report, cwd string) *sarifBuild {
 			shown = append(shown, f)
 		}
 	}
+	inv := sarifInvocation{ExecutionSuccessful: len(r.InputErrors) == 0}
+	for _, e := range r.InputErrors {
+		n := sarifNotification{Level: "error", Message: sarifText{Text: inert(e.Message)}}
+		if e.Path != "" {
+			n.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: artifactURI(e.Path, cwd)}}}}
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	if len(shown) > MaxSARIFResults {
+		// The most severe are kept: FAILED before SUPPRESSED, then by severity, in report order otherwise.
+		slices.SortStableFunc(shown, func(a, b engine.Finding) int {
+			if (a.Status == rule.Failed) != (b.Status == rule.Failed) {
+				if a.Status == rule.Failed {
+					return -1
+				}
+				return 1
+			}
+			return b.Severity.Rank() - a.Severity.Rank()
+		})
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{Level: "warning",
+			Message: sarifText{Text: fmt.Sprintf("%d results, over the %d code scanning accepts in a run: the %d most severe are kept", len(shown), MaxSARIFResults, MaxSARIFResults)}})
+		shown = shown[:MaxSARIFResults]
+	}
 	// A finding whose rule is outside the catalog (a report assembled by hand) still needs a descriptor to index.
 	for _, f := range shown {
 		if _, ok := index[f.Rule.ID]; !ok {
@@ -216,7 +257,8 @@ func newSARIF(r *Report, cwd string) *sarifBuild {
 		log: &sarifLog{
 			Schema:  sarifSchema,
 			Version: "2.1.0",
-			Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, ColumnKind: "utf16CodeUnits", Results: []sarifResult{}}},
+			Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, ColumnKind: "utf16CodeUnits", Results: []sarifResult{},
+				Invocations: []sarifInvocation{inv}}},
 		},
 		shown: shown, regions: locateFindings(r.Sources, shown), index: index, cwd: cwd,
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -429,5 +430,45 @@ func TestRuleName(t *testing.T) {
 	}
 	if got := ruleName("ecsaudit.invalid-suppression-tag"); got != "EcsauditInvalidSuppressionTag" {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestSARIFTrimsToWhatCodeScanningTakes: over 25,000 results, the most severe are kept and a notification says how
+// many there were.
+func TestSARIFTrimsToWhatCodeScanningTakes(t *testing.T) {
+	low := &rule.Meta{ID: "test.low", Title: "low", Severity: rule.Low}
+	high := &rule.Meta{ID: "test.high", Title: "high", Severity: rule.High}
+	var fs []engine.Finding
+	for i := range MaxSARIFResults + 10 {
+		fs = append(fs, engine.Finding{Rule: low, Status: rule.Failed, Severity: rule.Low,
+			Subject: &engine.Subject{Type: "AwsEcsTaskDefinition", ID: fmt.Sprintf("t%d", i)}})
+	}
+	fs = append(fs, engine.Finding{Rule: high, Status: rule.Failed, Severity: rule.High, Subject: &engine.Subject{Type: "AwsEcsTaskDefinition", ID: "last"}})
+	var buf bytes.Buffer
+	if err := (SARIF{}).Write(&buf, &Report{Findings: fs}); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results     []struct{ RuleID string }
+			Invocations []struct {
+				ExecutionSuccessful        bool
+				ToolExecutionNotifications []struct {
+					Level   string
+					Message struct{ Text string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	if len(run.Results) != MaxSARIFResults || run.Results[0].RuleID != "test.high" {
+		t.Errorf("%d results, first %q; want %d, the HIGH one first", len(run.Results), run.Results[0].RuleID, MaxSARIFResults)
+	}
+	inv := run.Invocations[0]
+	if !inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 1 || !strings.Contains(inv.ToolExecutionNotifications[0].Message.Text, "25011 results") {
+		t.Errorf("invocation: %+v", inv)
 	}
 }

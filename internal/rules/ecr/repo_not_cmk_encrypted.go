@@ -74,7 +74,8 @@ var RepoNotCMKEncrypted = registerRepo(&RepoRule{
 			return pass(fmt.Sprintf("encryptionType %s with customer managed key %s", ec.EncryptionType, key))
 		}
 		return pass(fmt.Sprintf("encryptionType %s with key %s; the key manager was not checked (no kms:DescribeKey "+
-			"result in the input), so an AWS managed key named by its key ARN would pass", ec.EncryptionType, key))
+			"result in the input: give `aws kms describe-key` output beside it), so an AWS managed key named by its key ARN "+
+			"would pass", ec.EncryptionType, key))
 	},
 })
 
