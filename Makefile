@@ -16,6 +16,17 @@ help: ## list the targets
 build: ## build the ecsaudit CLI into bin/
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ecsaudit ./cmd/ecsaudit
 
+.PHONY: release
+# RELEASE_TARGETS are the operating systems and architectures the CLI is released for.
+RELEASE_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+release: ## the CLI for linux and darwin, amd64 and arm64, into bin/release/ with SHA256SUMS
+	@rm -rf $(BIN)/release && mkdir -p $(BIN)/release
+	@for t in $(RELEASE_TARGETS); do \
+		os=$${t%/*}; arch=$${t#*/}; \
+		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/release/ecsaudit-$$os-$$arch ./cmd/ecsaudit || exit 1; \
+	done
+	@cd $(BIN)/release && { sha256sum ecsaudit-* 2>/dev/null || shasum -a 256 ecsaudit-*; } > SHA256SUMS && cat SHA256SUMS
+
 .PHONY: demo
 demo: deps ## the main job: the Lambdas on the sample events against the local AWS emulator; findings printed
 	$(GO) run ./cmd/demo .
