@@ -218,4 +218,3 @@ func regionOf(stackID, fallback string) string {
 	}
 	return fallback
 }
-
