@@ -74,19 +74,21 @@ bench-image: ## read images of 10 MB, 100 MB and 1 GB of layers built in a temp 
 LAMBDA_GOFLAGS := -tags lambda.norpc -trimpath -ldflags '-s -w'
 
 .PHONY: build-arm64
-build-arm64: ## the three release binaries for linux/arm64 into bin/arm64/<function>/bootstrap, as sam build makes them
-	@for fn in taskdef-auditor ecr-auditor sweeper; do \
+build-arm64: ## the four release binaries for linux/arm64 into bin/arm64/<function>/bootstrap, as sam build makes them
+	@for fn in taskdef-auditor ecr-auditor sweeper cfn-hook; do \
 		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o $(BIN)/arm64/$$fn/bootstrap ./functions/$$fn || exit 1; \
 		ls -l $(BIN)/arm64/$$fn/bootstrap | awk -v f=$$fn '{printf "functions/%-16s linux/arm64 bootstrap %.1f MB\n", f, $$5/1048576}'; \
 	done
 
-.PHONY: build-TaskDefinitionAuditor build-EcrAuditor build-Sweeper
+.PHONY: build-TaskDefinitionAuditor build-EcrAuditor build-Sweeper build-CfnHook
 build-TaskDefinitionAuditor: ## (sam build) the task definition auditor for linux/arm64
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/taskdef-auditor
 build-EcrAuditor: ## (sam build) the ECR auditor for linux/arm64
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/ecr-auditor
 build-Sweeper: ## (sam build) the sweeper for linux/arm64
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweeper
+build-CfnHook: ## (sam build) the CloudFormation hook's function for linux/arm64
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_GOFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/cfn-hook
 
 .PHONY: lint-template
 lint-template: ## cfn-lint template.yaml and infra/*.yaml (no errors, no warnings)

@@ -109,7 +109,15 @@ func Run(ctx context.Context, out io.Writer, root string) error {
 		return err
 	}
 	fmt.Fprintln(out)
-	return e.PrintNotifications(ctx, out)
+	if err := e.PrintNotifications(ctx, out); err != nil {
+		return err
+	}
+	answers, err := e.HookAnswers(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out)
+	return PrintHookAnswers(out, answers)
 }
 
 // Start launches and seeds the emulator and sets the three functions up against it.

@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -190,6 +191,27 @@ func TestDemoEndToEnd(t *testing.T) {
 	// ours. Everything ecsaudit sends is checked above; make sure the check looked at something.
 	if !strings.Contains(sent.String(), "DB_PASSWORD") {
 		t.Errorf("captured traffic lacks the variable name: the check would pass vacuously")
+	}
+	// The CloudFormation hook blocks the privileged CREATE and lets the hardened UPDATE through; each answer is one
+	// line of JSON.
+	answers, err := e.HookAnswers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(answers) != 2 || answers[0].Response.HookStatus != "FAILED" || answers[0].Response.ErrorCode != "NonCompliant" ||
+		!strings.Contains(answers[0].Response.Message, "task.privileged-container") || answers[1].Response.HookStatus != "SUCCESS" {
+		t.Errorf("hook answers: %+v", answers)
+	}
+	var printed bytes.Buffer
+	if err := PrintHookAnswers(&printed, answers); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(printed.String(), "\n")
+	for _, l := range lines[1:3] {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(l), &doc); err != nil || doc["hookStatus"] == nil {
+			t.Errorf("printed answer is not one JSON object per line: %q (%v)", l, err)
+		}
 	}
 }
 

@@ -15,7 +15,11 @@ var functions = map[string]string{
 	"TaskDefinitionAuditor": "./functions/taskdef-auditor",
 	"EcrAuditor":            "./functions/ecr-auditor",
 	"Sweeper":               "./functions/sweeper",
+	"CfnHook":               "./functions/cfn-hook",
 }
+
+// auditors are the functions that audit what exists and publish findings; the CloudFormation hook only answers.
+var auditors = []string{"EcrAuditor", "Sweeper", "TaskDefinitionAuditor"}
 
 func load(t *testing.T) *Template {
 	t.Helper()
@@ -142,7 +146,7 @@ func TestEnvironment(t *testing.T) {
 	params := []string{"SeverityThreshold", "NotifyThreshold", "TrustedRegistries", "VulnerabilityThreshold", "RevisionMode",
 		"ReportPasses", "BaselineMode", "SweepSchedule", "NotificationEmail", "LogRetentionDays", "LogLevel", "AuditConfig",
 		"SweepMaxAgeDays", "SweepPaceShare", "MemberAccounts", "MemberRoleName", "MemberExternalId", "AuditConfigParameter",
-		"DataKeyArn", "OrganizationForwarding"}
+		"DataKeyArn", "OrganizationForwarding", "HookMode", "HookBlockSeverity"}
 	if got := sortedKeys(tpl.Parameters); !reflect.DeepEqual(got, sorted(params)) {
 		t.Errorf("parameters %v, want %v", got, sorted(params))
 	}
@@ -244,9 +248,19 @@ func TestLeastPrivilege(t *testing.T) {
 				t.Errorf("%s statement %d: resource %v is wider than needed", id, i, st["Resource"])
 			}
 		}
-		// Every function logs, records state, notifies, publishes findings and dead-letters its failures.
-		for _, a := range []string{"logs:PutLogEvents", "dynamodb:Query", "sns:Publish", "securityhub:BatchImportFindings",
-			"sqs:SendMessage", "kms:GenerateDataKey*"} {
+		// Every auditor logs, records state, notifies, publishes findings and dead-letters its failures; the hook's
+		// function logs, and may be given the shared dead-letter queue.
+		need := []string{"logs:PutLogEvents", "dynamodb:Query", "sns:Publish", "securityhub:BatchImportFindings",
+			"sqs:SendMessage", "kms:GenerateDataKey*"}
+		if id == "CfnHookPolicy" {
+			need = []string{"logs:PutLogEvents", "sqs:SendMessage"}
+			for _, a := range actions {
+				if !slices.Contains([]string{"logs:CreateLogStream", "logs:PutLogEvents", "ssm:GetParameter", "sqs:SendMessage", "kms:GenerateDataKey*", "kms:Decrypt"}, a) {
+					t.Errorf("%s: the hook's function reads nothing from AWS but its configuration, yet may %s", id, a)
+				}
+			}
+		}
+		for _, a := range need {
 			if !slices.Contains(actions, a) {
 				t.Errorf("%s lacks %s", id, a)
 			}
@@ -335,8 +349,8 @@ func TestAlarms(t *testing.T) {
 			}
 		}
 	}
-	if sort.Strings(watched); !reflect.DeepEqual(watched, sortedKeys(functions)) {
-		t.Errorf("NotAvailableAlarm watches functions %v, want %v", watched, sortedKeys(functions))
+	if sort.Strings(watched); !reflect.DeepEqual(watched, auditors) {
+		t.Errorf("NotAvailableAlarm watches functions %v, want %v", watched, auditors)
 	}
 	for _, id := range []string{"DeadLetterQueueAlarm", "NotAvailableAlarm"} {
 		if acts := asList(tpl.Resources[id].Properties["AlarmActions"]); len(acts) != 1 || logicalID(acts[0]) != "NotificationTopic" {
