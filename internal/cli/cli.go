@@ -366,6 +366,8 @@ func safeReadCode(set *load.Set, opts iac.Options, path string, data []byte) (rs
 	}
 	defer func() {
 		if p := recover(); p != nil {
+			// A template or plan after all: report the failure as its own, not as a file of another kind.
+			rs, isCode = nil, true
 			err = fmt.Errorf("%s: internal error while reading this file (please report it): %v", path, p)
 		}
 	}()
@@ -419,6 +421,8 @@ func relGlobs(cfgPath string, args []string, globs []string) []string {
 func safeAdd(set *load.Set, path string, data []byte) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
+			// A template or plan after all: report the failure as its own, not as a file of another kind.
+			rs, isCode = nil, true
 			err = fmt.Errorf("%s: internal error while reading this file (please report it): %v", path, p)
 		}
 	}()

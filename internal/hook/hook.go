@@ -83,11 +83,23 @@ func (h *Hook) Handle(ctx context.Context, raw json.RawMessage) (Response, error
 		h.Log.Error("hook request not read", "error", err.Error())
 		return Response{HookStatus: Failed, ErrorCode: InternalFailed, Message: "ecsaudit: the request is not a hook request: " + err.Error()}, nil
 	}
-	resp := h.evaluate(&req)
+	resp := h.safeEvaluate(&req)
 	resp.ClientRequestToken = req.ClientRequestToken
 	h.Log.Info("hook answered", "target", req.RequestData.TargetName, "logicalId", redact.Field(req.RequestData.TargetLogicalID),
 		"invocationPoint", req.ActionInvocationPoint, "status", resp.HookStatus, "errorCode", resp.ErrorCode)
 	return resp, nil
+}
+
+// safeEvaluate is evaluate, answering InternalFailure if the evaluation panics (a defect in a reader): the hook
+// answers rather than failing the invocation.
+func (h *Hook) safeEvaluate(req *Request) (resp Response) {
+	defer func() {
+		if p := recover(); p != nil {
+			h.Log.Error("hook evaluation failed", "panic", fmt.Sprint(p))
+			resp = internal(req.RequestData.TargetName+" "+req.RequestData.TargetLogicalID, fmt.Errorf("internal error: %v", p))
+		}
+	}()
+	return h.evaluate(req)
 }
 
 func (h *Hook) evaluate(req *Request) Response {

@@ -389,3 +389,38 @@ func TestTerraformPlannedValues(t *testing.T) {
 		"module.svc.aws_ecs_task_definition.this task.memory-limit app":         {rule.Passed, "256"},
 	})
 }
+
+// TestOpenEnumValues: an enumerated property given by a parameter without a default (tag mutability, EFS transit
+// encryption) is judged on every value of its enumeration, never read as a crash.
+func TestOpenEnumValues(t *testing.T) {
+	tmpl := `Parameters:
+  Mode: {Type: String}
+  Transit: {Type: String}
+Resources:
+  Repo:
+    Type: AWS::ECR::Repository
+    Properties:
+      RepositoryName: web
+      ImageTagMutability: !Ref Mode
+  T:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: t
+      Volumes:
+        - Name: data
+          EFSVolumeConfiguration: {FilesystemId: fs-1234, TransitEncryption: !Ref Transit}
+      ContainerDefinitions:
+        - Name: app
+          Image: public.ecr.aws/docker/library/busybox:1.36
+`
+	rs, err := Read(load.NewSet(load.Options{}), Options{}, "t.yaml", []byte(tmpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := judged(t, rs)
+	for _, k := range []string{"Repo repo.mutable-tags ", "T task.efs-transit-encryption "} {
+		if v, ok := got[k]; !ok || v.Status != rule.NotAvailable || !strings.Contains(v.Detail, "(no default)") {
+			t.Errorf("%s: %+v, want NOT_AVAILABLE naming the parameter without a default", k, v)
+		}
+	}
+}

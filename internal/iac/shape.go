@@ -217,14 +217,16 @@ func probesOf(u unknown, t reflect.Type) ([]any, bool) {
 
 // enumValues lists the values of an SDK enum type (its Values method), with absence.
 func enumValues(t reflect.Type) []any {
-	m, ok := reflect.PointerTo(t).MethodByName("Values")
+	// The SDK's enumerations declare Values on the value; a method declared on the pointer needs a pointer receiver.
+	recv := reflect.New(t).Elem()
+	m, ok := t.MethodByName("Values")
 	if !ok {
-		m, ok = t.MethodByName("Values")
-		if !ok {
+		if m, ok = reflect.PointerTo(t).MethodByName("Values"); !ok {
 			return nil
 		}
+		recv = reflect.New(t)
 	}
-	out := m.Func.Call([]reflect.Value{reflect.New(t).Elem()})
+	out := m.Func.Call([]reflect.Value{recv})
 	if len(out) != 1 || out[0].Kind() != reflect.Slice {
 		return nil
 	}
