@@ -421,8 +421,6 @@ func relGlobs(cfgPath string, args []string, globs []string) []string {
 func safeAdd(set *load.Set, path string, data []byte) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			// A template or plan after all: report the failure as its own, not as a file of another kind.
-			rs, isCode = nil, true
 			err = fmt.Errorf("%s: internal error while reading this file (please report it): %v", path, p)
 		}
 	}()
