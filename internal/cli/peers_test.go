@@ -85,15 +85,12 @@ var peerCases = []peerCase{
 	{"cloudformation/repo-encryption-aes256.yaml", "repo.not-cmk-encrypted", "", "FAILED"},
 	{"cloudformation/repo-encryption-kms-default-key.yaml", "repo.not-cmk-encrypted", "", "FAILED"},
 	{"cloudformation/repo-encryption-kms-cmk.yaml", "repo.not-cmk-encrypted", "", "PASSED"},
-}
 
-// peerUnread are fixtures of resource types ecsaudit does not read from files yet (clusters and services): the
-// peers judge them (Checkov CKV_AWS_65 and CKV_AWS_333, KICS ECS Cluster Container Insights Disabled, trivy
-// AVD-AWS-0034); ecsaudit reads no resource from them and says nothing of them, rather than a verdict it cannot back.
-var peerUnread = []struct{ file, rule string }{
-	{"cloudformation/cluster-without-insights.yaml", "cluster.container-insights-disabled"},
-	{"terraform/cluster-without-insights.json", "cluster.container-insights-disabled"},
-	{"cloudformation/service-public-ip.yaml", "service.public-ip"},
+	// Clusters and services (Checkov CKV_AWS_65 and CKV_AWS_333, KICS ECS Cluster with Container Insights Disabled,
+	// trivy AVD-AWS-0034).
+	{"cloudformation/cluster-without-insights.yaml", "cluster.container-insights-disabled", "", "FAILED"},
+	{"terraform/cluster-without-insights.json", "cluster.container-insights-disabled", "", "FAILED"},
+	{"cloudformation/service-public-ip.yaml", "service.public-ip", "", "FAILED"},
 }
 
 func peerPath(file string) string {
@@ -131,26 +128,6 @@ func TestPeerFixtures(t *testing.T) {
 	}
 }
 
-func TestPeerFixturesNotRead(t *testing.T) {
-	for _, c := range peerUnread {
-		t.Run(c.file, func(t *testing.T) {
-			r, rep := scanJSON(t, peerPath(c.file))
-			if strings.Contains(r.stderr, "could not be read") {
-				t.Fatalf("the fixture is a valid template or plan but was reported unreadable:\n%s", r.stderr)
-			}
-			if rep.Summary.Resources != 0 {
-				t.Errorf("%d resources read; these types are not read from files yet (update testdata/peers/README.md "+
-					"and move the fixture to TestPeerFixtures when they are)", rep.Summary.Resources)
-			}
-			for _, f := range rep.Findings {
-				if f.RuleID == c.rule {
-					t.Errorf("unexpected %s finding: %s", c.rule, f.Status)
-				}
-			}
-		})
-	}
-}
-
 // TestPeerFixturesListed keeps the fixtures on disk, this file's tables and the README's table to the same files.
 func TestPeerFixturesListed(t *testing.T) {
 	files, err := filepath.Glob(peerPath("*/*"))
@@ -163,9 +140,6 @@ func TestPeerFixturesListed(t *testing.T) {
 	}
 	named := map[string]bool{}
 	for _, c := range peerCases {
-		named[c.file] = true
-	}
-	for _, c := range peerUnread {
 		named[c.file] = true
 	}
 	for _, f := range files {

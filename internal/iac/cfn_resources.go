@@ -45,7 +45,7 @@ func readTemplate(set *load.Set, opts Options, file string, root *yaml.Node) ([]
 	var out []*Resource
 	for _, id := range ids {
 		ty := t.types[id]
-		if ty != "AWS::ECS::TaskDefinition" && ty != "AWS::ECR::Repository" && ty != "AWS::ECR::RegistryScanningConfiguration" {
+		if _, estate := cfnEstate[ty]; !estate && ty != "AWS::ECS::TaskDefinition" && ty != "AWS::ECR::Repository" && ty != "AWS::ECR::RegistryScanningConfiguration" {
 			continue
 		}
 		node := t.resources[id]
@@ -76,6 +76,8 @@ func readTemplate(set *load.Set, opts Options, file string, root *yaml.Node) ([]
 			r, err = cfnRepository(set, o, props)
 		case "AWS::ECR::RegistryScanningConfiguration":
 			r, err = buildVariants(o, props, registryType, cfnRenames, set.DecodeRegistryInput, nil)
+		default:
+			r, err = cfnEstate[ty].read(set, o, props, cfnEstateRenames)
 		}
 		if err != nil {
 			line, col := o.Line, 1

@@ -424,3 +424,45 @@ Resources:
 		}
 	}
 }
+
+// TestEstateTypes: the ECS estate's CloudFormation and Terraform types are read into their kinds and judged by their
+// rules; what the file declares is all there is (no tags means none, settings absent means the default).
+func TestEstateTypes(t *testing.T) {
+	for _, tt := range []struct {
+		file string
+		want map[string]verdict
+	}{
+		{"cloudformation/estate.yaml", map[string]verdict{
+			"prod cluster.container-insights-disabled ":        {rule.Failed, "disabled"},
+			"prod cluster.exec-logging-disabled ":              {rule.Failed, "NONE"},
+			"prod cluster.untagged ":                           {rule.Failed, "no tags"},
+			"Web service.public-ip ":                           {rule.Failed, "ENABLED"},
+			"Web service.fargate-platform-outdated ":           {rule.Failed, "1.3.0"},
+			"Web service.exec-enabled ":                        {rule.Failed, ""},
+			"Web service.untagged ":                            {rule.Passed, ""},
+			"Asg capacity-provider.no-termination-protection ": {rule.Failed, "DISABLED"},
+		}},
+		{"terraform/estate-plan.json", map[string]verdict{
+			"prod cluster.container-insights-disabled ":        {rule.Passed, ""},
+			"prod cluster.exec-logging-disabled ":              {rule.Passed, ""},
+			"prod cluster.exec-not-cmk-encrypted ":             {rule.Passed, ""},
+			"prod cluster.untagged ":                           {rule.Passed, ""},
+			"web service.public-ip ":                           {rule.Failed, "ENABLED"},
+			"web service.exec-enabled ":                        {rule.Passed, ""},
+			"web service.fargate-platform-outdated ":           {rule.Passed, ""},
+			"asg capacity-provider.no-termination-protection ": {rule.Passed, ""},
+		}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "iac", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := Read(load.NewSet(load.Options{}), Options{}, tt.file, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expect(t, judged(t, rs), tt.want)
+		})
+	}
+}

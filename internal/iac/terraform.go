@@ -72,7 +72,7 @@ func readPlan(set *load.Set, file string, data []byte) ([]*Resource, error) {
 	var prs []planResource
 	if len(p.ResourceChanges) > 0 {
 		for i, rc := range p.ResourceChanges {
-			if rc.Mode != "managed" || !tfAudited[rc.Type] || isDelete(rc.Change.Actions) {
+			if _, estate := tfEstate[rc.Type]; rc.Mode != "managed" || (!tfAudited[rc.Type] && !estate) || isDelete(rc.Change.Actions) {
 				continue
 			}
 			values, err := decodeValues(rc.Change.After)
@@ -94,7 +94,7 @@ func readPlan(set *load.Set, file string, data []byte) ([]*Resource, error) {
 		var walk func(m planModule) error
 		walk = func(m planModule) error {
 			for _, r := range m.Resources {
-				if r.Mode != "managed" || !tfAudited[r.Type] {
+				if _, estate := tfEstate[r.Type]; r.Mode != "managed" || (!tfAudited[r.Type] && !estate) {
 					continue
 				}
 				values, err := decodeValues(r.Values)
@@ -161,7 +161,11 @@ func readPlan(set *load.Set, file string, data []byte) ([]*Resource, error) {
 		case "aws_ecr_registry_scanning_configuration":
 			r, err = buildVariants(o, pr.values, registryType, tfRenames, set.DecodeRegistryInput, nil)
 		default:
-			continue
+			e, ok := tfEstate[pr.typ]
+			if !ok {
+				continue
+			}
+			r, err = e.read(set, o, tfEstateValues(pr.values), tfEstateRenames)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %s: %w", o.Line, pr.address, err)

@@ -2,6 +2,7 @@ package load
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -123,6 +124,48 @@ func (s *Set) Append(rs ...model.Resource) {
 			s.Registries = append(s.Registries, v)
 		case *model.Image:
 			s.Images = append(s.Images, v)
+		default:
+			s.Described = append(s.Described, r) // the kinds read generically (services, clusters, ...)
 		}
 	}
+}
+
+// DecodeKindInput decodes a resource of kind k (a service, task set, cluster or capacity provider) written in its
+// API's shape (raw, as a reader of infrastructure code rewrote it) into a resource at origin o, without adding it to
+// the set. The file declares the resource whole: its tags and settings are what the file gives, and a resource the
+// file does not name is named by its logical ID or address.
+func (s *Set) DecodeKindInput(k *model.Kind, o Origin, raw []byte) (model.Resource, error) {
+	if k.FromCLI == nil {
+		return nil, fmt.Errorf("a %s is not read from files", k.Name)
+	}
+	d := &doc{set: s, source: o.Source, data: raw}
+	r, err := k.FromCLI(func(v any) error { return d.decode(raw, 0, v) })
+	if err != nil {
+		return nil, synthesized(err)
+	}
+	name := aws.String(o.Name)
+	switch x := r.(type) {
+	case *model.Service:
+		if aws.ToString(x.Svc.ServiceName) == "" {
+			x.Svc.ServiceName = name
+		}
+		x.TagsKnown = true
+	case *model.Cluster:
+		if aws.ToString(x.Cluster.ClusterName) == "" {
+			x.Cluster.ClusterName = name
+		}
+		x.TagsKnown, x.SettingsKnown = true, true
+	case *model.CapacityProvider:
+		if aws.ToString(x.Provider.Name) == "" {
+			x.Provider.Name = name
+		}
+	case *model.TaskSet:
+		if aws.ToString(x.Set.Id) == "" {
+			x.Set.Id = name
+		}
+	}
+	ref := r.Ident()
+	ref.Source, ref.SourcePath, ref.Line, ref.Label = o.Source, o.Path, o.Line, o.Name
+	s.identify(ref, ref.ARN)
+	return r, nil
 }
