@@ -1,5 +1,5 @@
 // Package hook answers CloudFormation Lambda hook requests: before CloudFormation creates or updates a task
-// definition or an ECR repository, it evaluates the resource's properties with the engine, through the template
+// definition, an ECR repository or a resource of the ECS estate (service, task set, cluster, capacity provider), it evaluates the resource's properties with the engine, through the template
 // reader's own conversion (internal/iac), and answers SUCCESS, or FAILED (NonCompliant) naming the rules that block
 // and their fixes. Whether FAILED stops the stack or only warns is the hook's FailureMode (FAIL or WARN).
 package hook
@@ -62,7 +62,8 @@ const (
 const MaxMessage = 4096
 
 // Targets are the resource types the hook evaluates: those the template reader reads. Register the hook for these.
-var Targets = []string{"AWS::ECS::TaskDefinition", "AWS::ECR::Repository", "AWS::ECR::RegistryScanningConfiguration"}
+var Targets = []string{"AWS::ECS::TaskDefinition", "AWS::ECR::Repository", "AWS::ECR::RegistryScanningConfiguration",
+	"AWS::ECS::Service", "AWS::ECS::TaskSet", "AWS::ECS::Cluster", "AWS::ECS::CapacityProvider"}
 
 // Hook evaluates requests.
 type Hook struct {
