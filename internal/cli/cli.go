@@ -237,6 +237,8 @@ func scan(args []string, io IO) int {
 		sources[path] = data
 	}
 	set.Link()
+	// Services given beside task definitions are their running context (docs/cli.md); without them, none is known.
+	model.LinkRunning(set.Tasks, set.Described)
 	eng := engine.New(cat, cfg)
 	imgs := images.link(set.Tasks)
 	rs := append(set.Resources(), imgs...)
