@@ -145,8 +145,10 @@ type Run struct {
 }
 
 // RunsOf returns the revisions a service or task set runs, one Run per revision, sorted: a service runs its task
-// definition, those of its PRIMARY and ACTIVE deployments and those of its task sets (but not DRAINING ones); a
-// task set runs its own. An INACTIVE (deleted) service runs nothing. Any other resource runs nothing.
+// definition (the revision it deploys) and those of its PRIMARY and ACTIVE task sets; a task set runs its own
+// unless it is DRAINING. An INACTIVE (deleted) service runs nothing, nor does any other resource. The revision of an
+// older deployment still being replaced is not counted: no event says when its tasks are gone, and counting it would
+// keep it "running" until the service's next audit.
 func RunsOf(r Resource) []Run {
 	byRev := map[string]*Run{}
 	add := func(rev string, base Runner, nc *ecstypes.NetworkConfiguration) {
@@ -167,11 +169,6 @@ func RunsOf(r Resource) []Run {
 		}
 		base := Runner{Service: v.ID(), Cluster: aws.ToString(v.Svc.ClusterArn)}
 		add(aws.ToString(v.Svc.TaskDefinition), base, v.Svc.NetworkConfiguration)
-		for _, d := range v.Svc.Deployments {
-			if st := aws.ToString(d.Status); st == "PRIMARY" || st == "ACTIVE" {
-				add(aws.ToString(d.TaskDefinition), base, d.NetworkConfiguration)
-			}
-		}
 		for _, ts := range v.Svc.TaskSets {
 			if st := aws.ToString(ts.Status); st == "PRIMARY" || st == "ACTIVE" {
 				add(aws.ToString(ts.TaskDefinition), base, ts.NetworkConfiguration)
