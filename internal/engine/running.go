@@ -32,31 +32,43 @@ func (e *Engine) applyRunning(fs []Finding, r model.Resource) {
 		if f.Status != rule.Failed && f.Status != rule.Suppressed {
 			continue
 		}
-		f.Detail += " (" + desc + ")"
-		if f.Status != rule.Failed || e.cfg.Severity(f.Rule.ID, "") != "" {
-			continue
+		note := e.moveByRunning(f, exp)
+		if note == "" || exp != model.ExposureNone {
+			// A fall's note says all there is (nothing runs it); a rise's names no service.
+			f.Detail += " (" + desc + ")"
 		}
-		var moved rule.Severity
-		var why string
-		switch exp {
-		case model.ExposurePublic:
-			moved, why = raise(f.Severity), "severity raised from %s to %s: the revision runs in a service reachable from the internet (a public IP)"
-		case model.ExposureNone:
-			moved, why = lower(f.Severity), "severity lowered from %s to %s: "+model.NothingRuns
-		default:
-			continue
+		if note != "" {
+			if f.Context != "" {
+				f.Context += "; "
+			}
+			f.Context += note
+			f.Detail += " (" + note + ")"
 		}
-		if moved == f.Severity {
-			continue
-		}
-		note := fmt.Sprintf(why, f.Severity, moved)
-		if f.Context != "" {
-			f.Context += "; "
-		}
-		f.Context += note
-		f.Detail += " (" + note + ")"
-		f.Severity = moved
 	}
+}
+
+// moveByRunning raises or lowers a FAILED finding's severity by its revision's exposure and returns why, or "" when
+// it stays (not FAILED, a configured severity, run privately, or already at the end of the scale).
+func (e *Engine) moveByRunning(f *Finding, exp model.Exposure) string {
+	if f.Status != rule.Failed || e.cfg.Severity(f.Rule.ID, "") != "" {
+		return ""
+	}
+	var moved rule.Severity
+	var verb, why string
+	switch exp {
+	case model.ExposurePublic:
+		moved, verb, why = raise(f.Severity), "raised", "the revision runs in a service reachable from the internet (a public IP)"
+	case model.ExposureNone:
+		moved, verb, why = lower(f.Severity), "lowered", model.NothingRuns
+	default:
+		return ""
+	}
+	if moved == f.Severity {
+		return ""
+	}
+	note := fmt.Sprintf("severity %s from %s to %s: %s", verb, f.Severity, moved, why)
+	f.Severity = moved
+	return note
 }
 
 // lower returns the next severity down, LOW and INFORMATIONAL staying as they are: a failure that nothing runs is
