@@ -105,6 +105,9 @@ func (r *Running) Describe() string {
 			break
 		}
 		s := "service " + lastSegment(x.Service)
+		if x.Service == "" {
+			s = "a service"
+		}
 		if x.TaskSet != "" {
 			s = "task set " + taskSetID(x.TaskSet) + " of " + s
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,6 +36,10 @@ import (
 type Runs struct {
 	DB    DB
 	Table string
+
+	// complete remembers the accounts and regions found complete ("<account>#<region>"): completeness is never
+	// withdrawn, so one Runs (a sweep's) reads it once per account and region.
+	complete sync.Map
 }
 
 const (
@@ -215,11 +220,18 @@ func (x *Runs) Complete(ctx context.Context, account, region string) (bool, erro
 	if account == "" || region == "" {
 		return false, nil
 	}
+	if _, ok := x.complete.Load(account + "#" + region); ok {
+		return true, nil
+	}
 	out, err := x.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &x.Table, ConsistentRead: aws.Bool(true), Key: completeKey(account, region)})
 	if err != nil {
 		return false, fmt.Errorf("read whether the running index of %s %s is complete: %w", account, region, err)
 	}
-	return stringAttr(out.Item, "observedAt") != "", nil
+	done := stringAttr(out.Item, "observedAt") != ""
+	if done {
+		x.complete.Store(account+"#"+region, true)
+	}
+	return done, nil
 }
 
 // changedRevisions returns the revisions that gained or lost the runner, or whose exposure under it changed.
