@@ -168,6 +168,7 @@ func Build(f *engine.Finding, p Params) (types.AwsSecurityFinding, error) {
 	if f.Status == rule.Suppressed {
 		out.Workflow.Status = types.WorkflowStatusSuppressed
 	}
+	addRunning(&out, f, id)
 	fit(&out, p.Resources)
 	return out, nil
 }

@@ -250,6 +250,10 @@ func scan(args []string, io IO) int {
 		sources[path] = data
 	}
 	set.Link()
+	// Services given beside task definitions (describe-services output) are their running context (docs/cli.md);
+	// without them, none is known. A template's or plan's services are not: what they will run is not read from the
+	// file (a TaskDefinition given by Ref), so they neither raise nor lower anything.
+	model.LinkRunning(set.Tasks, described(set.Described, fromCode))
 	eng := engine.New(cat, cfg)
 	imgs := images.link(set.Tasks)
 	rs := append(set.Resources(), imgs...)
@@ -287,6 +291,21 @@ func scan(args []string, io IO) int {
 		return ExitFindings
 	}
 	return ExitOK
+}
+
+// described returns the resources read from AWS CLI describe outputs: those of rs not read from infrastructure code.
+func described(rs []model.Resource, fromCode []*iac.Resource) []model.Resource {
+	code := make(map[model.Resource]bool, len(fromCode))
+	for _, r := range fromCode {
+		code[r.Base] = true
+	}
+	var out []model.Resource
+	for _, r := range rs {
+		if !code[r] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // reported returns the findings whose rule's profile is reported under cfg (reportProfiles); all of them by default.

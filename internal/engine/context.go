@@ -35,8 +35,8 @@ func (c containerContext) reason() string {
 // applyContext raises each FAILED task definition finding one severity level when the rest of its container's
 // results make it riskier: the container runs as root and is privileged or adds dangerous capabilities, or its image
 // has CRITICAL vulnerabilities. It combines findings, never hides one, and leaves a configured severity override as
-// configured. The running context (which services and tasks run the revision) is not read by any caller yet: until it
-// is, nothing is lowered.
+// configured. The running context (which services and task sets run the revision) is applied after it, by
+// applyRunning.
 func (e *Engine) applyContext(fs []Finding) {
 	byContainer := map[string]*containerContext{}
 	for i := range fs {

@@ -72,6 +72,7 @@ func (e *Engine) appendRun(out []Finding, r model.Resource, env *rule.Env) []Fin
 		}
 	}
 	e.applyContext(out[start:])
+	e.applyRunning(out[start:], r)
 	if sup.invalid != "" {
 		out = append(out, e.invalidTagFinding(sub, sup.invalid))
 	}

@@ -25,7 +25,8 @@ type Finding struct {
 	// Path locates the offending field inside the resource's JSON (see rule.Result.Path).
 	Path        string
 	Suppression *Suppression
-	// Context says why the severity differs from the rule's (a riskier container), empty when it does not.
+	// Context says why the severity differs from the rule's (a riskier container, what runs the revision), empty
+	// when it does not.
 	Context string
 }
 

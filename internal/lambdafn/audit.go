@@ -120,7 +120,7 @@ func (s *Service) do(ctx context.Context, inv *invocation, a event.Action, log *
 		return s.auditResource(ctx, inv, a)
 	case event.ArchiveResource:
 		inv.batch.Archived = append(inv.batch.Archived, a.ARN)
-		return nil
+		return s.forgetRunner(ctx, inv, a.ARN)
 	case event.Sweep:
 		s.checkTrail(ctx)
 		_, err := s.Sweep(ctx, s.SweepOptions)
@@ -188,6 +188,9 @@ func (s *Service) auditTask(ctx context.Context, inv *invocation, arn, actor str
 	}
 	td.TagsChangedBy = actor
 	s.Source.ResolveImages(ctx, td)
+	if err := s.withRunning(ctx, td); err != nil {
+		return err
+	}
 	s.add(inv, td, s.Engine.EvaluateOne(td, inv.now), readAt)
 	var digests []string
 	for _, ref := range model.SortedKeys(td.Images) {

@@ -17,7 +17,7 @@ func (s *Service) Sweep(ctx context.Context, opts sweep.Options) (sweep.Result, 
 		opts.Mode = s.RevisionMode
 	}
 	sw := &sweep.Sweeper{
-		Engine: s.Engine, Index: s.Index, Metrics: s.Metrics, Log: s.Log, Now: s.Now,
+		Engine: s.Engine, Index: s.Index, Runs: s.runs(), Metrics: s.Metrics, Log: s.Log, Now: s.Now,
 		Continue: s.Continue, Options: opts, Store: s.sweepStore(),
 	}
 	targets := []sweep.Target{{

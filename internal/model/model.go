@@ -63,6 +63,9 @@ type TaskDefinition struct {
 	// TagsKnown says whether Tags reflects the revision's tags (describe-task-definition --include TAGS,
 	// register-task-definition input with tags, or the live describe); absent tags then mean none.
 	TagsKnown bool
+	// Running is what runs the revision (services, task sets, whether any is reachable from the internet); nil
+	// when the running context was not read.
+	Running *Running
 }
 
 // ImageLookup is the outcome of resolving one container image reference to an ECR image.

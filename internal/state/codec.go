@@ -110,3 +110,17 @@ func backoff(ctx context.Context, attempt int) error {
 		return nil
 	}
 }
+
+// stringSet reads a string set attribute; absent or of another type is nil.
+func stringSet(item map[string]types.AttributeValue, name string) []string {
+	if ss, ok := item[name].(*types.AttributeValueMemberSS); ok {
+		return ss.Value
+	}
+	return nil
+}
+
+// boolAttr reads a boolean attribute; absent or of another type is false.
+func boolAttr(item map[string]types.AttributeValue, name string) bool {
+	b, ok := item[name].(*types.AttributeValueMemberBOOL)
+	return ok && b.Value
+}

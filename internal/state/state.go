@@ -5,6 +5,7 @@
 //   - finding records (this file): per finding Id its status, severity, timestamps, and whether it was notified;
 //   - baseline markers (open.go): whether the first full sweep of an account and region is done;
 //   - the image-use index (images.go): which task definition revisions use which image digest;
+//   - the running index (runs.go): which services and task sets run which revision, and whether publicly;
 //   - sweep records and the sweep checkpoint with its lease (sweep.go).
 //
 // The table has a partition key pk (S), a sort key sk (S) and one global secondary index gsi1 (gsi1pk, gsi1sk, all
@@ -119,6 +120,9 @@ func New(db DB, table string) *Store { return &Store{db: db, table: table} }
 
 // Images returns the image-use index kept in the same table.
 func (s *Store) Images() *ImageIndex { return &ImageIndex{DB: s.db, Table: s.table} }
+
+// Runs returns the running index kept in the same table.
+func (s *Store) Runs() *Runs { return &Runs{DB: s.db, Table: s.table} }
 
 // Sweeps returns the sweep records and checkpoints kept in the same table.
 func (s *Store) Sweeps() *Sweeps { return &Sweeps{DB: s.db, Table: s.table} }

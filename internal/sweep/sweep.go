@@ -171,7 +171,11 @@ type Sweeper struct {
 	Engine *engine.Engine
 	Store  Store
 	// Index is the image-use index, kept up to date for the revisions described; nil for none.
-	Index    *state.ImageIndex
+	Index *state.ImageIndex
+	// Runs is the running index: each revision described is evaluated with its running context (what services and
+	// task sets run it, docs/signal.md); nil for none. Services listed by a sweep are recorded with
+	// Runs.RecordRunner, and Runs.MarkComplete once every service of an account and region is recorded.
+	Runs     *state.Runs
 	Metrics  *metrics.Recorder
 	Log      *slog.Logger
 	Now      func() time.Time

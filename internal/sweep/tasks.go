@@ -153,6 +153,7 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		containers := containersOf(td)
 		lk, digests, _ := cat.lookups(ctx, containerImages(containers))
 		td.Images = lk
+		s.withRunning(ctx, td, t.Account, t.Region, log)
 		fs := s.Engine.EvaluateOne(td, now)
 		if ev := s.Engine.Reported(td, fs); r.needed(ev) {
 			evaluated = append(evaluated, ev)
@@ -288,4 +289,18 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// withRunning gives a revision its running context from the running index (Sweeper.Runs). When the index cannot be
+// read the revision is evaluated without context: nothing is then raised or lowered by what runs it.
+func (s *Sweeper) withRunning(ctx context.Context, td *model.TaskDefinition, account, region string, log *slog.Logger) {
+	if s.Runs == nil {
+		return
+	}
+	run, err := s.Runs.Context(ctx, td.ID(), account, region)
+	if err != nil {
+		log.Warn("running context not read; the revision is evaluated without it", "arn", td.ID(), "error", err.Error())
+		return
+	}
+	td.Running = run
 }
