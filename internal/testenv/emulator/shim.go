@@ -67,7 +67,8 @@ import (
 //     InvalidParameterException (API reference of each call: "up to 10 services", "up to 100 cluster names", "up to
 //     100 container instance IDs"; the message is the shim's own). moto accepts any number.
 //   - ECS ListServices: paged at maxResults (default 10, API reference: 1 to 100), lowered by PageSize, with an
-//     opaque nextToken; moto ignores both.
+//     opaque nextToken; moto ignores both. Only ACTIVE services are listed: a deleted service "is no longer visible
+//     in ... the ListServices API operation" (API reference, DeleteService); moto lists it INACTIVE.
 //   - ECS UpdateClusterSettings (moto does not implement it): the shim checks that the cluster exists (moto's
 //     DescribeClusters; ClusterNotFoundException otherwise), accepts the containerInsights setting only (API
 //     reference, ClusterSetting: name "containerInsights"), keeps the settings per cluster ARN, answers the cluster with

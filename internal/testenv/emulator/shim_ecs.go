@@ -339,7 +339,44 @@ func (s *Shim) listServices(c *call) {
 		http.Error(c.w, "emulator: "+err.Error(), http.StatusBadGateway)
 		return
 	}
-	s.page(c, page, out.ServiceArns, "serviceArns")
+	active, err := c.activeServices(in["cluster"], out.ServiceArns)
+	if err != nil {
+		http.Error(c.w, "emulator: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	s.page(c, page, active, "serviceArns")
+}
+
+// activeServices keeps the ACTIVE services of arns: a deleted service "is no longer visible in ... the ListServices
+// API operation" (API reference, DeleteService), while moto lists it INACTIVE.
+func (c *call) activeServices(cluster any, arns []string) ([]string, error) {
+	var out []string
+	for start := 0; start < len(arns); start += 10 {
+		in := map[string]any{"services": arns[start:min(start+10, len(arns))]}
+		if cluster != nil {
+			in["cluster"] = cluster
+		}
+		status, data, err := c.ecsCall("DescribeServices", in)
+		if err != nil || status != http.StatusOK {
+			return nil, fmt.Errorf("describe services: %v (HTTP %d) %s", err, status, data)
+		}
+		var d struct {
+			Services []struct {
+				ServiceArn string `json:"serviceArn"`
+				Status     string `json:"status"`
+			} `json:"services"`
+		}
+		if err := json.Unmarshal(data, &d); err != nil {
+			return nil, fmt.Errorf("describe services: %w", err)
+		}
+		for _, svc := range d.Services {
+			if svc.Status == "ACTIVE" {
+				out = append(out, svc.ServiceArn)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 // createCapacityProvider and deleteCapacityProvider keep the ARNs of the capacity providers that exist, so that

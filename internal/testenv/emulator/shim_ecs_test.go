@@ -91,6 +91,17 @@ func TestShimECSListServicesPages(t *testing.T) {
 	if pages != 3 || len(seen) != 7 {
 		t.Errorf("paged %d times over %d services; want 3 pages, 7 services", pages, len(seen))
 	}
+	// A deleted service is no longer listed.
+	if _, err := c.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: aws.String("pages"), Service: aws.String("s0")}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.ListServices(ctx, &ecs.ListServicesInput{Cluster: aws.String("pages"), MaxResults: aws.Int32(100)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.ServiceArns) != 6 {
+		t.Errorf("after deleting one of 7 services, %d are listed", len(all.ServiceArns))
+	}
 }
 
 func TestShimECSClusterSettingsExecAndAttributes(t *testing.T) {
