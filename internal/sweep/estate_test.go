@@ -16,13 +16,12 @@ import (
 // estate is a seeded ECS estate: two clusters, 13 services (12 in prod, so that describing them takes two calls), a
 // task set, a capacity provider and a container instance.
 type estate struct {
-	prod, stage     string
-	services        []string // prod's; services[0] assigns public IPs
-	blue, taskSet   string   // stage's service with an external deployment controller, and its task set
-	provider, host  string
-	subnet, sgroup  string
-	taskDefinition  string
-	clusterInsights string // stage's containerInsights, set with UpdateClusterSettings
+	prod, stage    string   // stage has Container Insights enabled with UpdateClusterSettings
+	services       []string // prod's; services[0] assigns public IPs
+	blue, taskSet  string   // stage's service with an external deployment controller, and its task set
+	provider, host string
+	subnet, sgroup string
+	taskDefinition string
 }
 
 func (e *env) seedEstate(services int) *estate {
