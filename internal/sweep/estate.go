@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,7 +109,8 @@ func (s *Sweeper) estate(ctx context.Context, r *run, t Target, src *source.Sour
 			calls += (len(todo) + l.Batch - 1) / l.Batch
 			d := src.DescribeListed(ctx, l, scope, todo)
 			for _, g := range d.Gone {
-				delete(seen, g) // deleted since it was listed: ECS said so
+				delete(seen, g) // deleted since it was listed: ECS said so; nothing is listed within it
+				listed[l.Kind] = slices.DeleteFunc(listed[l.Kind], func(a string) bool { return a == g })
 			}
 			for _, a := range model.SortedKeys(d.Failed) {
 				// Listed, yet not described after every retry: NOT_AVAILABLE. Nothing is published for it, its record
