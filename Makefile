@@ -133,6 +133,10 @@ bench-sweep: deps ## the sweep at scale: 10,000 revisions, 1,000 families, 500 r
 	$(GO) run ./cmd/bench-sweep
 bench-sweep-small: deps ## the same with 1,000 revisions, 100 families, 50 repositories, 500 images
 	$(GO) run ./cmd/bench-sweep -small
+.PHONY: bench-sweep-estate
+bench-sweep-estate: deps ## the estate's calls of two sweeps over 1,000 services in 100 clusters, against the API's floor
+	$(GO) test ./internal/sweep/ -run TestEstateCallsAgainstTheFloor -count=1 -v -timeout 25m \
+		-estate.clusters=100 -estate.services=1000
 # end of sweep targets -------------------------------------------------------------------------------------------
 
 # fault targets --------------------------------------------------------------------------------------------------

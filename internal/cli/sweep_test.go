@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,14 +25,21 @@ func TestSweepCommandAuditsTheAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
+	// The shim answers what moto lacks and the sweep calls (DescribeCapacityProviders without names).
+	shim, err := emulator.NewShim(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(shim)
+	t.Cleanup(hs.Close)
 	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL": srv.URL, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "",
+		"AWS_ENDPOINT_URL": hs.URL, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "",
 		"AWS_PROFILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "none"),
 	} {
 		t.Setenv(k, v)
 	}
-	cfg := emulator.Config(srv.URL, "eu-west-1")
+	cfg := emulator.Config(hs.URL, "eu-west-1")
 	ecsc := ecs.NewFromConfig(cfg)
 	register := func(privileged bool) string {
 		out, err := ecsc.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{

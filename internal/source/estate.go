@@ -13,7 +13,7 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/model"
 )
 
-// EstateAPI is the part of the ECS API that describes the estate around task definitions. Container instances are
+// EstateAPI is the part of the ECS API that lists and describes the estate around task definitions. Container instances are
 // described with their attributes; the API never returns an instance's user data.
 type EstateAPI interface {
 	DescribeServices(context.Context, *ecs.DescribeServicesInput, ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
@@ -21,6 +21,9 @@ type EstateAPI interface {
 	DescribeClusters(context.Context, *ecs.DescribeClustersInput, ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error)
 	DescribeCapacityProviders(context.Context, *ecs.DescribeCapacityProvidersInput, ...func(*ecs.Options)) (*ecs.DescribeCapacityProvidersOutput, error)
 	DescribeContainerInstances(context.Context, *ecs.DescribeContainerInstancesInput, ...func(*ecs.Options)) (*ecs.DescribeContainerInstancesOutput, error)
+	ListClusters(context.Context, *ecs.ListClustersInput, ...func(*ecs.Options)) (*ecs.ListClustersOutput, error)
+	ListServices(context.Context, *ecs.ListServicesInput, ...func(*ecs.Options)) (*ecs.ListServicesOutput, error)
+	ListContainerInstances(context.Context, *ecs.ListContainerInstancesInput, ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error)
 }
 
 // reader describes one resource of a kind by its ARN.

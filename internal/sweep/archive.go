@@ -13,8 +13,9 @@ import (
 
 // archive archives the findings of every resource of the target that has open findings or a revision record but
 // was not seen by this sweep's complete listings: deleted or deregistered revisions, superseded ones in latest
-// mode, deleted repositories, images no longer in scope.
-func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string]*state.SweepRecord, seen map[string]bool, imagesKnown bool, publishAll func([]engine.Evaluated, []string) bool) error {
+// mode, deleted repositories, images no longer in scope, and the estate's resources (services, task sets, clusters,
+// capacity providers, container instances) no longer listed, when estateKnown says every listing was read in full.
+func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string]*state.SweepRecord, seen map[string]bool, imagesKnown, estateKnown bool, publishAll func([]engine.Evaluated, []string) bool) error {
 	owned := ":" + t.Region + ":" + t.Account + ":"
 	gone := map[string]bool{}
 	var goneRecs []*state.SweepRecord
@@ -35,9 +36,13 @@ func (s *Sweeper) archive(ctx context.Context, r *run, t Target, recs map[string
 			if contents && seen[base] {
 				continue // the contents of an image still in scope
 			}
-			// The estate's kinds (services, clusters, ...) are not listed by the sweep yet: their findings stay
-			// until an event says the resource is gone.
-			if strings.Contains(id, owned) && !seen[id] && (imagesKnown || !isImage(id)) && model.KindOfARN(id) == nil {
+			// An estate resource is gone when the estate's listings, read in full, no longer hold it; a kind the
+			// sweep does not list keeps its findings until an event says the resource is gone.
+			known := !isImage(id) || imagesKnown
+			if k := model.KindOfARN(id); k != nil {
+				known = estateKnown && swept(id)
+			}
+			if strings.Contains(id, owned) && !seen[id] && known {
 				gone[id] = true
 			}
 		}

@@ -117,12 +117,20 @@ func (s *Sweeper) resources(ctx context.Context, r *run, t Target, src *source.S
 	if err := s.repositories(ctx, r, t, src, registry, repos, now, publishAll, seen, log); err != nil {
 		errs = append(errs, err)
 	}
+	// The estate: clusters, capacity providers, services with their task sets, container instances.
+	estateKnown, err := s.estate(ctx, r, t, src, now, publishAll, seen, log)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	// The revisions and repositories were listed in full; whatever of them was not seen is gone. Images are only
-	// when every image in scope was read.
+	// when every image in scope was read, the estate's resources only when every listing of the estate was read.
 	if !imagesKnown {
 		log.Warn("some images could not be read: no image is archived this sweep", "errors", len(errs))
 	}
-	if err := s.archive(ctx, r, t, recs, seen, imagesKnown, publishAll); err != nil {
+	if !estateKnown {
+		log.Warn("the estate was not listed in full: none of its resources is archived this sweep")
+	}
+	if err := s.archive(ctx, r, t, recs, seen, imagesKnown, estateKnown, publishAll); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

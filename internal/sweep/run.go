@@ -224,6 +224,13 @@ func (s *Sweeper) paced(t Target) *source.Source {
 	}
 	ps.ECS = &source.PacedECS{API: t.Source.ECS, Pacer: ecsPacer, Retry: retry}
 	ps.ECR = &source.PacedECR{API: t.Source.ECR, Pacer: ecrPacer, Retry: retry}
+	if t.Source.Estate != nil {
+		share := s.Options.PaceShare
+		if s.Options.Unpaced {
+			share = 0
+		}
+		ps.Estate = &source.PacedEstate{API: t.Source.Estate, Pacers: source.NewEstatePacers(share), Retry: retry}
+	}
 	if in := t.Source.ECRIn; in != nil {
 		var mu sync.Mutex
 		clients := map[string]source.ECRAPI{}

@@ -90,7 +90,8 @@ func TestDemoEndToEnd(t *testing.T) {
 		"ACTIVE FAILED NEW MEDIUM task.writable-root-filesystem task-definition/legacy-worker:1 log-router",
 		"ACTIVE FAILED NEW HIGH task.writable-root-filesystem task-definition/legacy-worker:1 worker",
 		// Steps 8 to 10: the cluster without Container Insights, the service with public IPs and the capacity provider
-		// without termination protection; none is tagged. The sweep does not list them yet, so it leaves them open.
+		// without termination protection; none is tagged. The sweep lists and describes them too (they have no sweep
+		// record yet) and finds the same: they stay open, announced once, by their events.
 		"ACTIVE FAILED NEW MEDIUM cluster.container-insights-disabled cluster/production ",
 		"ACTIVE FAILED NEW LOW cluster.untagged cluster/production ",
 		"ACTIVE FAILED NEW HIGH service.public-ip service/production/web ",

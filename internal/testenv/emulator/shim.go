@@ -62,6 +62,24 @@ import (
 //   - ECS ListTaskDefinitions and ListTaskDefinitionFamilies: paged at PageSize entries (default 100, lowered by a
 //     smaller maxResults) with an opaque nextToken; ListTaskDefinitions honours sort ASC/DESC (family, then revision
 //     as a number); ListTaskDefinitionFamilies filters by status ACTIVE / INACTIVE (default: all), which moto ignores.
+//   - ECS DescribeServices with more than 10 services, DescribeClusters with more than 100 clusters and
+//     DescribeContainerInstances with more than 100 container instances are refused with HTTP 400
+//     InvalidParameterException (API reference of each call: "up to 10 services", "up to 100 cluster names", "up to
+//     100 container instance IDs"; the message is the shim's own). moto accepts any number.
+//   - ECS ListServices: paged at maxResults (default 10, API reference: 1 to 100), lowered by PageSize, with an
+//     opaque nextToken; moto ignores both. Only ACTIVE services are listed: a deleted service "is no longer visible
+//     in ... the ListServices API operation" (API reference, DeleteService); moto lists it INACTIVE.
+//   - ECS UpdateClusterSettings (moto does not implement it): the shim checks that the cluster exists (moto's
+//     DescribeClusters; ClusterNotFoundException otherwise), accepts the containerInsights setting only (API
+//     reference, ClusterSetting: name "containerInsights"), keeps the settings per cluster ARN, answers the cluster with
+//     them, and merges them into every later DescribeClusters answer (API reference, UpdateClusterSettings).
+//   - ECS CreateService with enableExecuteCommand true: moto drops the field; the shim applies it with UpdateService
+//     (which moto implements) and answers the service with it set (API reference, CreateService).
+//   - ECS RegisterContainerInstance with attributes: moto ignores them; the shim adds them with PutAttributes (which
+//     moto implements) and answers the instance with them (API reference, RegisterContainerInstance).
+//   - ECS DescribeCapacityProviders without names (every provider of the account, paged at maxResults 1 to 10 with a
+//     nextToken; API reference): moto fails on it and lists none, so the shim keeps the ARNs of the providers created
+//     (and not deleted) through it and describes those of the caller's account and region a page at a time.
 //   - ECR GetAuthorizationToken: answered by the shim with a random password for user AWS valid 12 hours (API
 //     reference, GetAuthorizationToken); RegistryTokenValid tells a test registry whether a password was issued.
 //   - Every request is counted per API as "<signing service>:<operation>" (e.g. "securityhub:BatchImportFindings",
@@ -83,6 +101,9 @@ type Shim struct {
 	updates  []FindingUpdate
 	callers  map[string]string
 	tokens   registryTokens
+	settings map[string]*clusterSettings
+	// providers holds the ARNs of the capacity providers created through the shim and not deleted.
+	providers map[string]bool
 }
 
 // callerAccount returns the account the request's credentials belong to, as moto's STS GetCallerIdentity answers
@@ -199,6 +220,8 @@ func (s *Shim) Reset() {
 	s.findings = map[string]*findingView{}
 	s.updates = nil
 	s.callers = map[string]string{}
+	s.settings = map[string]*clusterSettings{}
+	s.providers = map[string]bool{}
 	s.tokens.mu.Lock()
 	s.tokens.expires = nil
 	s.tokens.mu.Unlock()
@@ -308,6 +331,26 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listTaskDefinitions(c)
 	case "ecs:ListTaskDefinitionFamilies":
 		s.listFamilies(c)
+	case "ecs:ListServices":
+		s.listServices(c)
+	case "ecs:DescribeServices":
+		s.describeServices(c)
+	case "ecs:DescribeClusters":
+		s.describeClusters(c)
+	case "ecs:DescribeContainerInstances":
+		s.describeContainerInstances(c)
+	case "ecs:UpdateClusterSettings":
+		s.updateClusterSettings(c)
+	case "ecs:CreateService":
+		s.createService(c)
+	case "ecs:RegisterContainerInstance":
+		s.registerContainerInstance(c)
+	case "ecs:CreateCapacityProvider":
+		s.createCapacityProvider(c)
+	case "ecs:DeleteCapacityProvider":
+		s.deleteCapacityProvider(c)
+	case "ecs:DescribeCapacityProviders":
+		s.describeCapacityProviders(c)
 	case "ecr:GetAuthorizationToken":
 		s.getAuthorizationToken(c)
 	default:

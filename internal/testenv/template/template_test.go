@@ -193,8 +193,8 @@ func TestStateTable(t *testing.T) {
 // noResourceLevel lists the actions that the Service Authorization Reference gives no resource type, so that only
 // "*" can name their resource.
 var noResourceLevel = []string{
-	"ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListTaskDefinitionFamilies",
-	"ecr:GetRegistryScanningConfiguration", "ecr:GetAuthorizationToken", "cloudtrail:DescribeTrails",
+	"ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListTaskDefinitionFamilies", "ecs:ListClusters",
+	"ecs:ListServices", "ecr:GetRegistryScanningConfiguration", "ecr:GetAuthorizationToken", "cloudtrail:DescribeTrails",
 }
 
 // allowedActions is every call the functions may make.
@@ -204,7 +204,7 @@ var allowedActions = append([]string{
 	"ecr:GetRepositoryPolicy", "ecr:ListTagsForResource", "ecr:GetAuthorizationToken", "ecr:BatchGetImage",
 	"ecr:GetDownloadUrlForLayer",
 	"ecs:DescribeServices", "ecs:DescribeTaskSets", "ecs:DescribeClusters", "ecs:DescribeCapacityProviders",
-	"ecs:DescribeContainerInstances",
+	"ecs:DescribeContainerInstances", "ecs:ListContainerInstances",
 	"kms:DescribeKey", "kms:GenerateDataKey*", "kms:Decrypt", "cloudtrail:GetTrailStatus", "ssm:GetParameter",
 	"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:DescribeHub",
 	"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
