@@ -59,6 +59,9 @@ import (
 //     subscribed to AWS Security Hub", HTTP 401) until EnableSecurityHub is called, as AWS does.
 //   - KMS DescribeKey: for the key IDs, key ARNs or aliases a test marked with MarkAWSManagedKey the shim answers
 //     itself with KeyManager AWS (moto knows only customer-managed keys).
+//   - ECS DescribeTaskSets and DescribeContainerInstances of a resource that is not there: a MISSING failure for it,
+//     as the API reference describes "failures" (moto leaves a task set out without a failure, and fails with a server
+//     error for the instances of a cluster that has none); shim_ecs_missing.go.
 //   - ECS ListTaskDefinitions and ListTaskDefinitionFamilies: paged at PageSize entries (default 100, lowered by a
 //     smaller maxResults) with an opaque nextToken; ListTaskDefinitions honours sort ASC/DESC (family, then revision
 //     as a number); ListTaskDefinitionFamilies filters by status ACTIVE / INACTIVE (default: all), which moto ignores.
@@ -339,6 +342,8 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.describeClusters(c)
 	case "ecs:DescribeContainerInstances":
 		s.describeContainerInstances(c)
+	case "ecs:DescribeTaskSets":
+		s.describeTaskSets(c)
 	case "ecs:UpdateClusterSettings":
 		s.updateClusterSettings(c)
 	case "ecs:CreateService":

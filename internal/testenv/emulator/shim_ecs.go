@@ -73,12 +73,6 @@ func (s *Shim) describeServices(c *call) {
 	}
 }
 
-func (s *Shim) describeContainerInstances(c *call) {
-	if !c.overLimit() {
-		c.pass()
-	}
-}
-
 // describeClusters enforces the limit and merges the settings UpdateClusterSettings kept into moto's answer.
 func (s *Shim) describeClusters(c *call) {
 	if c.overLimit() {

@@ -232,3 +232,34 @@ func settingOf(c *ecstypes.Cluster) string {
 	}
 	return ""
 }
+
+// TestMissingTaskSetsAndInstances: a task set or container instance that is not there is a MISSING failure, as in
+// AWS, not an empty answer or a server error.
+func TestMissingTaskSetsAndInstances(t *testing.T) {
+	_, cfg := startShim(t)
+	c := ecs.NewFromConfig(cfg)
+	ctx := context.Background()
+	if _, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("gone")}); err != nil {
+		t.Fatal(err)
+	}
+	td, err := c.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("f"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("a"), Image: aws.String("busybox:1"), Memory: aws.Int32(64)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("gone"), ServiceName: aws.String("web"),
+		TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(0),
+		DeploymentController: &ecstypes.DeploymentController{Type: ecstypes.DeploymentControllerTypeExternal}}); err != nil {
+		t.Fatal(err)
+	}
+	set := "arn:aws:ecs:us-east-1:123456789012:task-set/gone/web/ecs-svc/1234567890123456"
+	ts, err := c.DescribeTaskSets(ctx, &ecs.DescribeTaskSetsInput{Cluster: aws.String("gone"), Service: aws.String("web"), TaskSets: []string{set}})
+	if err != nil || len(ts.TaskSets) != 0 || len(ts.Failures) != 1 || aws.ToString(ts.Failures[0].Arn) != set || aws.ToString(ts.Failures[0].Reason) != "MISSING" {
+		t.Errorf("a missing task set: %+v %v", ts, err)
+	}
+	inst := "arn:aws:ecs:us-east-1:123456789012:container-instance/gone/0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+	ci, err := c.DescribeContainerInstances(ctx, &ecs.DescribeContainerInstancesInput{Cluster: aws.String("gone"), ContainerInstances: []string{inst}})
+	if err != nil || len(ci.ContainerInstances) != 0 || len(ci.Failures) != 1 || aws.ToString(ci.Failures[0].Reason) != "MISSING" {
+		t.Errorf("a missing container instance: %+v %v", ci, err)
+	}
+}
