@@ -186,13 +186,9 @@ func (s *Sweeper) estate(ctx context.Context, r *run, t Target, src *source.Sour
 				}
 				revisit = append(revisit, changed...)
 			}
-			// Every service and task set of the account and region is now in the running index: a revision none of
-			// them runs runs nowhere, and the functions may say so (and lower its findings).
-			if len(errs) == 0 {
-				if err := s.Runs.MarkComplete(ctx, t.Account, t.Region, now); err != nil {
-					errs = append(errs, err)
-				}
-			}
+			// Every service and task set of the account and region is now in the running index, but the index is not
+			// marked complete: standalone tasks (RunTask, scheduled tasks) are not read yet, so that a revision no
+			// service runs may still run, and the functions must not lower its findings (they only raise them).
 		}
 	}
 	if len(revisit) > 0 {
