@@ -109,20 +109,9 @@ func scan(args []string, io IO) int {
 		fmt.Fprintln(io.Stderr, "Usage: ecsaudit scan [flags] PATH...")
 		fl.PrintDefaults()
 	}
-	// Flags may follow the paths (scan dir/ --format json), as people type them.
-	var paths []string
-	for {
-		if err := fl.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return ExitOK
-			}
-			return ExitError
-		}
-		if fl.NArg() == 0 {
-			break
-		}
-		paths = append(paths, fl.Arg(0))
-		args = fl.Args()[1:]
+	paths, code, ok := parseInterspersed(fl, args)
+	if !ok {
+		return code
 	}
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(io.Stderr, "ecsaudit: "+format+"\n", a...)
@@ -508,4 +497,23 @@ func unwrapPathErr(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// parseInterspersed parses flags that may come before or after the positional arguments (scan dir/ --format json),
+// as people type them, and returns the positional ones. When parsing ends the command (a bad flag, or -h), ok is false
+// and code is the exit status.
+func parseInterspersed(fl *flag.FlagSet, args []string) (positional []string, code int, ok bool) {
+	for {
+		if err := fl.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, ExitOK, false
+			}
+			return nil, ExitError, false
+		}
+		if fl.NArg() == 0 {
+			return positional, 0, true
+		}
+		positional = append(positional, fl.Arg(0))
+		args = fl.Args()[1:]
+	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,20 +19,9 @@ func rules(args []string, io IO) int {
 		fmt.Fprintln(io.Stderr, "Usage: ecsaudit rules [--format text|markdown|json] [RULE-ID...]")
 		fl.PrintDefaults()
 	}
-	// Flags may follow the rule IDs, as for scan.
-	var ids []string
-	for {
-		if err := fl.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return ExitOK
-			}
-			return ExitError
-		}
-		if fl.NArg() == 0 {
-			break
-		}
-		ids = append(ids, fl.Arg(0))
-		args = fl.Args()[1:]
+	ids, code, ok := parseInterspersed(fl, args)
+	if !ok {
+		return code
 	}
 	metas := catalog.Default().Metas()
 	if len(ids) > 0 {
