@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ecsaudit/ecsaudit/internal/model"
 )
 
 // servicesJSON is a describe-services output: web runs web:3 with public IP addresses.
@@ -53,7 +55,7 @@ func TestScanServicesBesideTaskDefinitions(t *testing.T) {
 		!strings.Contains(web3.Detail, "severity raised from HIGH to CRITICAL") {
 		t.Errorf("web:3, run by a public service: %s %q", web3.Severity, web3.Detail)
 	}
-	if web4.Severity != "MEDIUM" || !strings.Contains(web4.Detail, "severity lowered from HIGH to MEDIUM: no service or task set runs this revision") {
+	if web4.Severity != "MEDIUM" || !strings.Contains(web4.Detail, "severity lowered from HIGH to MEDIUM: "+model.NothingRuns) {
 		t.Errorf("web:4, run by nothing: %s %q", web4.Severity, web4.Detail)
 	}
 

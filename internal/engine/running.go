@@ -10,7 +10,8 @@ import (
 
 // applyRunning adds a task definition's running context (model.TaskDefinition.Running) to its FAILED and SUPPRESSED
 // findings, and moves the severity of the FAILED ones by it, after the container context (applyContext):
-//   - a revision run by a service or task set whose tasks get a public IP raises every finding one level;
+//   - a revision run by a service or task set that the internet reaches (a public IP, or an internet-facing load
+//     balancer) raises every finding one level;
 //   - a revision that nothing runs, when the context is complete, lowers every finding one level, never below LOW;
 //   - otherwise (run privately, or nothing known) the severity stays.
 //
@@ -32,7 +33,7 @@ func (e *Engine) applyRunning(fs []Finding, r model.Resource) {
 		if f.Status != rule.Failed && f.Status != rule.Suppressed {
 			continue
 		}
-		note := e.moveByRunning(f, exp)
+		note := e.moveByRunning(f, exp, td.Running.ExposedBy())
 		if note == "" || exp != model.ExposureNone {
 			// A fall's note says all there is (nothing runs it); a rise's names no service.
 			f.Detail += " (" + desc + ")"
@@ -49,7 +50,7 @@ func (e *Engine) applyRunning(fs []Finding, r model.Resource) {
 
 // moveByRunning raises or lowers a FAILED finding's severity by its revision's exposure and returns why, or "" when
 // it stays (not FAILED, a configured severity, run privately, or already at the end of the scale).
-func (e *Engine) moveByRunning(f *Finding, exp model.Exposure) string {
+func (e *Engine) moveByRunning(f *Finding, exp model.Exposure, by string) string {
 	if f.Status != rule.Failed || e.cfg.Severity(f.Rule.ID, "") != "" {
 		return ""
 	}
@@ -57,7 +58,7 @@ func (e *Engine) moveByRunning(f *Finding, exp model.Exposure) string {
 	var verb, why string
 	switch exp {
 	case model.ExposurePublic:
-		moved, verb, why = raise(f.Severity), "raised", "the revision runs in a service reachable from the internet (a public IP)"
+		moved, verb, why = raise(f.Severity), "raised", "the revision runs where the internet reaches it ("+by+")"
 	case model.ExposureNone:
 		moved, verb, why = lower(f.Severity), "lowered", model.NothingRuns
 	default:

@@ -38,14 +38,14 @@ func TestApplyRunning(t *testing.T) {
 		{name: "nothing runs lowers, never below LOW", running: nothing,
 			in:         []rule.Severity{rule.Informational, rule.Low, rule.Medium, rule.High, rule.Critical},
 			want:       []rule.Severity{rule.Informational, rule.Low, rule.Low, rule.Medium, rule.High},
-			wantDetail: "no service or task set runs this revision", wantWhy: "lowered"},
+			wantDetail: model.NothingRuns, wantWhy: "lowered"},
 		{name: "incomplete and empty knows nothing", running: partial, in: []rule.Severity{rule.Medium},
 			want: []rule.Severity{rule.Medium}},
 		{name: "no context knows nothing", in: []rule.Severity{rule.Medium}, want: []rule.Severity{rule.Medium}},
 		{name: "a configured severity wins", running: public, override: "r0", in: []rule.Severity{rule.Low},
 			want: []rule.Severity{rule.Low}, wantDetail: "with a public IP"},
 		{name: "suppressed findings are described, not moved", running: nothing, status: rule.Suppressed,
-			in: []rule.Severity{rule.High}, want: []rule.Severity{rule.High}, wantDetail: "no service or task set"},
+			in: []rule.Severity{rule.High}, want: []rule.Severity{rule.High}, wantDetail: model.NothingRuns},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/ecsaudit/ecsaudit/internal/asff"
+	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/state"
 )
 
@@ -64,7 +65,7 @@ func TestServiceGivesRevisionItsRunningContext(t *testing.T) {
 			t.Errorf("%s on web:7 lacks the service's running context: %q %v", aws.ToString(f.GeneratorId),
 				aws.ToString(f.Description), f.ProductFields[asff.FieldRunningContext])
 		}
-		if strings.Contains(f.ProductFields[asff.FieldSeverityContext], "reachable from the internet") {
+		if strings.Contains(f.ProductFields[asff.FieldSeverityContext], "where the internet reaches it") {
 			raised++
 		}
 	}
@@ -121,7 +122,7 @@ func TestServiceGivesRevisionItsRunningContext(t *testing.T) {
 	deliver(t, e, "TaskDefinitionAuditor", "ecs-delete-service.json")
 	for _, f := range active(t, findings(t, e, next[strings.LastIndex(next, "/"):])) {
 		c := f.FindingProviderFields.Criticality
-		if !strings.Contains(aws.ToString(f.Description), "no service or task set runs this revision") || c == nil || *c != asff.CriticalityNothingRuns {
+		if !strings.Contains(aws.ToString(f.Description), model.NothingRuns) || c == nil || *c != asff.CriticalityNothingRuns {
 			t.Errorf("%s on %s after the service's deletion: %q, criticality %v", aws.ToString(f.GeneratorId), next, aws.ToString(f.Description), c)
 		}
 		if len(f.Resources) != 1 {

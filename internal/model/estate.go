@@ -14,6 +14,9 @@ type Service struct {
 	// TagsKnown says whether Tags reflects the service's tags (DescribeServices returns them only with
 	// include=TAGS; absent tags then mean none).
 	TagsKnown bool
+	// InternetFacing holds the target groups of the service and its task sets that an internet-facing load balancer
+	// forwards to, as read from Elastic Load Balancing; nil when that was not read.
+	InternetFacing map[string]bool `json:",omitempty"`
 }
 
 // Ident implements Resource.
@@ -44,6 +47,9 @@ func serviceFromCLI(decode func(v any) error) (Resource, error) {
 type TaskSet struct {
 	Ref
 	Set ecstypes.TaskSet
+	// InternetFacing holds the task set's target groups that an internet-facing load balancer forwards to (see
+	// Service.InternetFacing).
+	InternetFacing map[string]bool `json:",omitempty"`
 }
 
 // Ident implements Resource.

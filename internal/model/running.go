@@ -9,26 +9,36 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// Runner is one service or task set that runs a task definition revision: the running context of the revision.
+// Runner is one service, task set or set of standalone tasks that runs a task definition revision: the running
+// context of the revision.
 type Runner struct {
-	// Service is the ARN of the service (for a task set, of the service it belongs to).
+	// Service is the ARN of the service (for a task set, of the service it belongs to); empty for standalone tasks.
 	Service string
 	// TaskSet is the task set's ARN when the runner was read as a task set of its own; empty for a service.
 	TaskSet string
 	// Cluster is the ARN of the cluster the service runs in.
 	Cluster string
+	// Standalone says the runner is the standalone tasks of Cluster: tasks started by RunTask or StartTask (an
+	// EventBridge schedule, a pipeline, a person), which no service or task set manages.
+	Standalone bool
 	// Public says the runner's tasks get a public IP address (awsvpcConfiguration.assignPublicIp ENABLED): they are
 	// reachable from the internet as far as their security groups allow.
 	Public bool
+	// InternetFacing says an internet-facing load balancer forwards to one of the runner's target groups.
+	InternetFacing bool
 }
+
+// Exposed reports whether the runner is reachable from the internet: a public IP, or an internet-facing load
+// balancer in front of it.
+func (r Runner) Exposed() bool { return r.Public || r.InternetFacing }
 
 // Running is what is known of what runs a task definition revision. A TaskDefinition whose Running is nil was read
 // without any running context (a file scanned on its own): nothing is known, and nothing is concluded from it.
 type Running struct {
 	// Runners are the services and task sets known to run the revision, sorted.
 	Runners []Runner
-	// Complete says every service and task set that could run the revision was read, so that no runner means
-	// nothing runs it. Without it an empty Runners says nothing.
+	// Complete says every service, task set and standalone task that could run the revision was read, so that no
+	// runner means nothing runs it. Without it an empty Runners says nothing.
 	Complete bool
 }
 
@@ -41,9 +51,9 @@ const (
 	ExposureUnknown Exposure = iota
 	// ExposureNone: nothing runs the revision (the reading was complete).
 	ExposureNone
-	// ExposurePrivate: services or task sets run it, none with a public IP.
+	// ExposurePrivate: services, task sets or standalone tasks run it, none reachable from the internet.
 	ExposurePrivate
-	// ExposurePublic: at least one service or task set running it gives its tasks a public IP.
+	// ExposurePublic: at least one runner of it is reachable from the internet (Runner.Exposed).
 	ExposurePublic
 )
 
@@ -59,11 +69,32 @@ func (r *Running) Exposure() Exposure {
 		return ExposureUnknown
 	}
 	for _, x := range r.Runners {
-		if x.Public {
+		if x.Exposed() {
 			return ExposurePublic
 		}
 	}
 	return ExposurePrivate
+}
+
+// ExposedBy says how the runners reach the internet: "a public IP", "an internet-facing load balancer", both, or ""
+// when none does.
+func (r *Running) ExposedBy() string {
+	if r == nil {
+		return ""
+	}
+	var ip, lb bool
+	for _, x := range r.Runners {
+		ip, lb = ip || x.Public, lb || x.InternetFacing
+	}
+	switch {
+	case ip && lb:
+		return "a public IP and an internet-facing load balancer"
+	case ip:
+		return "a public IP"
+	case lb:
+		return "an internet-facing load balancer"
+	}
+	return ""
 }
 
 // Services returns the ARNs of the services that run the revision (a task set's service included), sorted, once each.
@@ -87,7 +118,7 @@ func (r *Running) Services() []string {
 const maxListed = 5
 
 // NothingRuns is how a description says that nothing runs a revision.
-const NothingRuns = "no service or task set runs this revision"
+const NothingRuns = "no service, task set or standalone task runs this revision"
 
 // Describe says what runs the revision, in one clause naming services, task sets and clusters by name ("runs in
 // service web of cluster production with a public IP"); "" when nothing is known.
@@ -105,7 +136,10 @@ func (r *Running) Describe() string {
 			break
 		}
 		s := "service " + lastSegment(x.Service)
-		if x.Service == "" {
+		switch {
+		case x.Standalone:
+			s = "standalone tasks"
+		case x.Service == "":
 			s = "a service"
 		}
 		if x.TaskSet != "" {
@@ -114,8 +148,13 @@ func (r *Running) Describe() string {
 		if c := lastSegment(x.Cluster); c != "" {
 			s += " of cluster " + c
 		}
-		if x.Public {
+		switch {
+		case x.Public && x.InternetFacing:
+			s += " with a public IP and behind an internet-facing load balancer"
+		case x.Public:
 			s += " with a public IP"
+		case x.InternetFacing:
+			s += " behind an internet-facing load balancer"
 		}
 		parts = append(parts, s)
 	}
@@ -154,7 +193,7 @@ type Run struct {
 // keep it "running" until the service's next audit.
 func RunsOf(r Resource) []Run {
 	byRev := map[string]*Run{}
-	add := func(rev string, base Runner, nc *ecstypes.NetworkConfiguration) {
+	add := func(rev string, base Runner, nc *ecstypes.NetworkConfiguration, lbs []ecstypes.LoadBalancer, fronted map[string]bool) {
 		if rev == "" {
 			return
 		}
@@ -164,6 +203,9 @@ func RunsOf(r Resource) []Run {
 			byRev[rev] = run
 		}
 		run.Runner.Public = run.Runner.Public || publicIP(nc)
+		for _, lb := range lbs {
+			run.Runner.InternetFacing = run.Runner.InternetFacing || fronted[aws.ToString(lb.TargetGroupArn)]
+		}
 	}
 	switch v := r.(type) {
 	case *Service:
@@ -171,10 +213,10 @@ func RunsOf(r Resource) []Run {
 			return nil
 		}
 		base := Runner{Service: v.ID(), Cluster: aws.ToString(v.Svc.ClusterArn)}
-		add(aws.ToString(v.Svc.TaskDefinition), base, v.Svc.NetworkConfiguration)
+		add(aws.ToString(v.Svc.TaskDefinition), base, v.Svc.NetworkConfiguration, v.Svc.LoadBalancers, v.InternetFacing)
 		for _, ts := range v.Svc.TaskSets {
 			if st := aws.ToString(ts.Status); st == "PRIMARY" || st == "ACTIVE" {
-				add(aws.ToString(ts.TaskDefinition), base, ts.NetworkConfiguration)
+				add(aws.ToString(ts.TaskDefinition), base, ts.NetworkConfiguration, ts.LoadBalancers, v.InternetFacing)
 			}
 		}
 	case *TaskSet:
@@ -182,7 +224,29 @@ func RunsOf(r Resource) []Run {
 			return nil
 		}
 		base := Runner{Service: aws.ToString(v.Set.ServiceArn), TaskSet: v.ID(), Cluster: aws.ToString(v.Set.ClusterArn)}
-		add(aws.ToString(v.Set.TaskDefinition), base, v.Set.NetworkConfiguration)
+		add(aws.ToString(v.Set.TaskDefinition), base, v.Set.NetworkConfiguration, v.Set.LoadBalancers, v.InternetFacing)
+	}
+	out := make([]Run, 0, len(byRev))
+	for _, k := range SortedKeys(byRev) {
+		out = append(out, *byRev[k])
+	}
+	return out
+}
+
+// StandaloneRuns returns the revisions the standalone tasks of a cluster run, one Run per revision, sorted: the tasks
+// that no service or task set started (a service's tasks are in the group "service:<name>") and that are meant to
+// run (desired status RUNNING). DescribeTasks does not say whether a task got a public IP, so none is counted as
+// public.
+func StandaloneRuns(cluster string, tasks []ecstypes.Task) []Run {
+	byRev := map[string]*Run{}
+	for _, t := range tasks {
+		rev := aws.ToString(t.TaskDefinitionArn)
+		if rev == "" || strings.HasPrefix(aws.ToString(t.Group), "service:") || aws.ToString(t.DesiredStatus) == "STOPPED" {
+			continue
+		}
+		if byRev[rev] == nil {
+			byRev[rev] = &Run{TaskDefinition: rev, Runner: Runner{Cluster: cluster, Standalone: true}}
+		}
 	}
 	out := make([]Run, 0, len(byRev))
 	for _, k := range SortedKeys(byRev) {
@@ -218,11 +282,14 @@ func (t *TaskDefinition) RunsRevision(ref string) bool {
 	return ref == want
 }
 
-// SortRunners orders runners by service, then task set, then cluster: descriptions and ASFF resources are the same
-// on every evaluation.
+// SortRunners orders runners by service, then task set, then cluster (standalone tasks after services): descriptions
+// and ASFF resources are the same on every evaluation.
 func SortRunners(rs []Runner) {
 	sort.Slice(rs, func(i, j int) bool {
 		a, b := rs[i], rs[j]
+		if a.Standalone != b.Standalone {
+			return !a.Standalone
+		}
 		if a.Service != b.Service {
 			return a.Service < b.Service
 		}

@@ -73,3 +73,46 @@ func TestRunsOfAndLinkRunning(t *testing.T) {
 		t.Errorf("no services given: running %+v, want none", fresh.Running)
 	}
 }
+
+// A service behind an internet-facing load balancer is exposed like one with a public IP, and says so; standalone
+// tasks of a cluster run their revisions (a service's own tasks are not standalone), never with a known public IP.
+func TestRunnersBehindLoadBalancersAndStandalone(t *testing.T) {
+	const tg = "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web/1"
+	svc := &Service{Svc: ecstypes.Service{ServiceArn: aws.String("arn:aws:ecs:us-east-1:111122223333:service/prod/web"),
+		ClusterArn: aws.String("arn:aws:ecs:us-east-1:111122223333:cluster/prod"), Status: aws.String("ACTIVE"),
+		TaskDefinition: aws.String("arn:aws:ecs:us-east-1:111122223333:task-definition/web:3"),
+		LoadBalancers:  []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(tg)}}}}
+	if runs := RunsOf(svc); len(runs) != 1 || runs[0].Runner.InternetFacing {
+		t.Fatalf("load balancers not read: %+v, want one run, not internet-facing", runs)
+	}
+	svc.InternetFacing = map[string]bool{tg: true}
+	runs := RunsOf(svc)
+	if len(runs) != 1 || !runs[0].Runner.InternetFacing || runs[0].Runner.Public {
+		t.Fatalf("behind an internet-facing load balancer: %+v", runs)
+	}
+	run := &Running{Runners: []Runner{runs[0].Runner}, Complete: true}
+	if run.Exposure() != ExposurePublic || run.Describe() != "runs in service web of cluster prod behind an internet-facing load balancer" {
+		t.Errorf("exposure %v, %q", run.Exposure(), run.Describe())
+	}
+
+	cluster := "arn:aws:ecs:us-east-1:111122223333:cluster/prod"
+	tasks := []ecstypes.Task{
+		{TaskDefinitionArn: aws.String("arn:aws:ecs:us-east-1:111122223333:task-definition/batch:2"), Group: aws.String("family:batch"), DesiredStatus: aws.String("RUNNING")},
+		{TaskDefinitionArn: aws.String("arn:aws:ecs:us-east-1:111122223333:task-definition/batch:2"), Group: aws.String("nightly"), DesiredStatus: aws.String("RUNNING")},
+		{TaskDefinitionArn: aws.String("arn:aws:ecs:us-east-1:111122223333:task-definition/web:3"), Group: aws.String("service:web"), DesiredStatus: aws.String("RUNNING")},
+		{TaskDefinitionArn: aws.String("arn:aws:ecs:us-east-1:111122223333:task-definition/old:1"), Group: aws.String("family:old"), DesiredStatus: aws.String("STOPPED")},
+	}
+	got := StandaloneRuns(cluster, tasks)
+	if len(got) != 1 || got[0].TaskDefinition != "arn:aws:ecs:us-east-1:111122223333:task-definition/batch:2" ||
+		got[0].Runner != (Runner{Cluster: cluster, Standalone: true}) {
+		t.Fatalf("standalone runs: %+v, want batch:2 only, by prod's standalone tasks", got)
+	}
+	run = &Running{Runners: []Runner{got[0].Runner, runs[0].Runner}, Complete: true}
+	SortRunners(run.Runners)
+	if d := run.Describe(); d != "runs in service web of cluster prod behind an internet-facing load balancer; standalone tasks of cluster prod" {
+		t.Errorf("description %q", d)
+	}
+	if (&Running{Complete: true}).Describe() != NothingRuns {
+		t.Errorf("nothing runs: %q", (&Running{Complete: true}).Describe())
+	}
+}

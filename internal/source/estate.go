@@ -24,6 +24,8 @@ type EstateAPI interface {
 	ListClusters(context.Context, *ecs.ListClustersInput, ...func(*ecs.Options)) (*ecs.ListClustersOutput, error)
 	ListServices(context.Context, *ecs.ListServicesInput, ...func(*ecs.Options)) (*ecs.ListServicesOutput, error)
 	ListContainerInstances(context.Context, *ecs.ListContainerInstancesInput, ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error)
+	ListTasks(context.Context, *ecs.ListTasksInput, ...func(*ecs.Options)) (*ecs.ListTasksOutput, error)
+	DescribeTasks(context.Context, *ecs.DescribeTasksInput, ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
 }
 
 // reader describes one resource of a kind by its ARN.
@@ -53,6 +55,9 @@ func (s *Source) Describe(ctx context.Context, k *model.Kind, arn string) (model
 	}
 	if err != nil {
 		return nil, fmt.Errorf("describe %s %s: %w", k.Name, arn, err)
+	}
+	if err := s.exposeTargets(ctx, r); err != nil {
+		return nil, err
 	}
 	ref := r.Ident()
 	s.identify(ref, arn)

@@ -149,6 +149,11 @@ func (s *Source) DescribeListed(ctx context.Context, l *Listing, scope string, a
 				out.Gone = append(out.Gone, r.ID())
 				continue
 			}
+			if err := s.exposeTargets(ctx, r); err != nil {
+				// What runs behind its load balancers is not known: not available, like a failed describe.
+				out.Failed[r.ID()] = err.Error()
+				continue
+			}
 			s.identify(r.Ident(), r.ID())
 			r.Ident().Source = "ecs:Describe (" + r.Kind().Name + ")"
 			out.Found = append(out.Found, r)

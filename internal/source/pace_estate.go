@@ -13,7 +13,7 @@ import (
 // cluster read actions (DescribeClusters, ListClusters) have a bucket of 50 tokens refilled at 20 per second, as
 // the page's own example states. The estate's other read actions are paced at the same 20 per second, burst 50, in
 // buckets of their own: services (DescribeServices, ListServices), container instances (DescribeContainerInstances,
-// ListContainerInstances) and capacity providers (DescribeCapacityProviders). Those buckets are not smaller than the
+// ListContainerInstances), capacity providers (DescribeCapacityProviders) and tasks (DescribeTasks, ListTasks). Those buckets are not smaller than the
 // cluster read bucket on that page; pacing them at its figures keeps the sweep within them.
 const (
 	EstateRate  = 20
@@ -22,7 +22,7 @@ const (
 
 // EstatePacers are the pacers of the estate's buckets, one per group of read actions. A nil pacer lets calls through.
 type EstatePacers struct {
-	Clusters, Services, ContainerInstances, CapacityProviders *pace.Pacer
+	Clusters, Services, ContainerInstances, CapacityProviders, Tasks *pace.Pacer
 }
 
 // NewEstatePacers returns one pacer per bucket at share of ECS's rate and burst (share 0 or less: unpaced).
@@ -31,7 +31,7 @@ func NewEstatePacers(share float64) EstatePacers {
 		return EstatePacers{}
 	}
 	n := func() *pace.Pacer { return pace.New(EstateRate*share, int(EstateBurst*share)) }
-	return EstatePacers{Clusters: n(), Services: n(), ContainerInstances: n(), CapacityProviders: n()}
+	return EstatePacers{Clusters: n(), Services: n(), ContainerInstances: n(), CapacityProviders: n(), Tasks: n()}
 }
 
 // PacedEstate is an EstateAPI whose calls go through the pacer of their bucket and are retried by Retry.
@@ -94,5 +94,19 @@ func (p *PacedEstate) ListServices(ctx context.Context, in *ecs.ListServicesInpu
 func (p *PacedEstate) ListContainerInstances(ctx context.Context, in *ecs.ListContainerInstancesInput, opts ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error) {
 	return paced(ctx, p.Pacers.ContainerInstances, p.Retry, "ecs:ListContainerInstances", func() (*ecs.ListContainerInstancesOutput, error) {
 		return p.API.ListContainerInstances(ctx, in, append(opts, noECSRetry)...)
+	})
+}
+
+// ListTasks implements EstateAPI.
+func (p *PacedEstate) ListTasks(ctx context.Context, in *ecs.ListTasksInput, opts ...func(*ecs.Options)) (*ecs.ListTasksOutput, error) {
+	return paced(ctx, p.Pacers.Tasks, p.Retry, "ecs:ListTasks", func() (*ecs.ListTasksOutput, error) {
+		return p.API.ListTasks(ctx, in, append(opts, noECSRetry)...)
+	})
+}
+
+// DescribeTasks implements EstateAPI.
+func (p *PacedEstate) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, opts ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
+	return paced(ctx, p.Pacers.Tasks, p.Retry, "ecs:DescribeTasks", func() (*ecs.DescribeTasksOutput, error) {
+		return p.API.DescribeTasks(ctx, in, append(opts, noECSRetry)...)
 	})
 }

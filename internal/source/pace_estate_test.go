@@ -43,14 +43,23 @@ func (c *countingEstate) ListContainerInstances(context.Context, *ecs.ListContai
 	c.calls++
 	return &ecs.ListContainerInstancesOutput{}, nil
 }
+func (c *countingEstate) ListTasks(context.Context, *ecs.ListTasksInput, ...func(*ecs.Options)) (*ecs.ListTasksOutput, error) {
+	c.calls++
+	return &ecs.ListTasksOutput{}, nil
+}
+func (c *countingEstate) DescribeTasks(context.Context, *ecs.DescribeTasksInput, ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
+	c.calls++
+	return &ecs.DescribeTasksOutput{}, nil
+}
 
 // Each group of estate calls spends the tokens of its own bucket: 60 service calls at 10 per second, burst 25, wait
-// 3.5 s of the fake clock; cluster, container instance and capacity provider calls beside them wait for nothing more.
+// 3.5 s of the fake clock; cluster, container instance, capacity provider and task calls beside them wait for nothing
+// more.
 func TestPacedEstateSpendsEachGroupsBucket(t *testing.T) {
 	ctx := context.Background()
 	clock := &fakeClock{now: time.Unix(0, 0)}
 	pacers := NewEstatePacers(0.5)
-	for _, p := range []interface{ Rate() float64 }{pacers.Clusters, pacers.Services, pacers.ContainerInstances, pacers.CapacityProviders} {
+	for _, p := range []interface{ Rate() float64 }{pacers.Clusters, pacers.Services, pacers.ContainerInstances, pacers.CapacityProviders, pacers.Tasks} {
 		if p.Rate() != 10 {
 			t.Fatalf("estate pacer at %v calls per second, want 10 (half of ECS's 20)", p.Rate())
 		}
@@ -59,6 +68,7 @@ func TestPacedEstateSpendsEachGroupsBucket(t *testing.T) {
 	pacers.Services.Now, pacers.Services.Sleep = clock.Now, clock.Sleep
 	pacers.ContainerInstances.Now, pacers.ContainerInstances.Sleep = clock.Now, clock.Sleep
 	pacers.CapacityProviders.Now, pacers.CapacityProviders.Sleep = clock.Now, clock.Sleep
+	pacers.Tasks.Now, pacers.Tasks.Sleep = clock.Now, clock.Sleep
 	api := &countingEstate{}
 	p := &PacedEstate{API: api, Pacers: pacers}
 	for i := range 60 {
@@ -72,15 +82,20 @@ func TestPacedEstateSpendsEachGroupsBucket(t *testing.T) {
 		t.Errorf("60 service calls waited %v, want %v", clock.slept, want)
 	}
 	before := clock.slept
-	for range 20 {
+	for i := range 20 {
 		_, _ = p.ListClusters(ctx, &ecs.ListClustersInput{})
 		_, _ = p.DescribeContainerInstances(ctx, &ecs.DescribeContainerInstancesInput{})
 		_, _ = p.DescribeCapacityProviders(ctx, &ecs.DescribeCapacityProvidersInput{})
+		if i%2 == 0 {
+			_, _ = p.ListTasks(ctx, &ecs.ListTasksInput{})
+		} else {
+			_, _ = p.DescribeTasks(ctx, &ecs.DescribeTasksInput{})
+		}
 	}
 	if clock.slept != before {
 		t.Errorf("calls of other buckets waited %v on the services' bucket", clock.slept-before)
 	}
-	if api.calls != 120 {
-		t.Errorf("%d calls reached the API, want 120", api.calls)
+	if api.calls != 140 {
+		t.Errorf("%d calls reached the API, want 140", api.calls)
 	}
 }

@@ -53,6 +53,12 @@ type Source struct {
 	// Estate describes services, task sets, clusters, capacity providers and container instances (Describe); nil
 	// when the source reads task definitions and ECR only.
 	Estate EstateAPI
+	// ELB says which target groups internet-facing load balancers forward to; nil when not read (then a service
+	// behind a load balancer is not known to face the internet).
+	ELB ELBAPI
+	// fronted are the target groups an internet-facing load balancer forwards to, as ReadLoadBalancers read them
+	// (every target group of the account and region is a key); nil until read.
+	fronted map[string]bool
 	// ECRIn returns an ECR client for another region (images referenced across regions); nil means ECR for all.
 	ECRIn func(region string) ECRAPI
 	// topFindings is how many scan findings an image keeps (highest severity first).

@@ -16,21 +16,22 @@ import (
 	"github.com/ecsaudit/ecsaudit/internal/model"
 )
 
-// Runs is the running index: which services and task sets run which task definition revision, and whether their
-// tasks get a public IP, so that a revision's findings carry its running context (model.Running) without listing
-// every service. Items:
+// Runs is the running index: which services, task sets and standalone tasks run which task definition revision, and
+// whether they are reachable from the internet, so that a revision's findings carry its running context
+// (model.Running) without listing every service. Items:
 //
-//   - runner: pk "RUNNER#<service or task set ARN>", sk "STATE": the revisions it runs (revisions), those it runs
-//     with a public IP (public), and observedAt, when it was read. A runner's record is replaced only by a later
+//   - runner: pk "RUNNER#<service or task set ARN>", or "RUNNER#<cluster ARN>#standalone" for the standalone tasks
+//     of a cluster, sk "STATE": the revisions it runs (revisions), those it runs reachable from the internet
+//     (public), and observedAt, when it was read. A runner's record is replaced only by a later
 //     observation, so an older event delivered late changes nothing; a deleted runner keeps a record with no
 //     revisions (and an expiry), so that an older observation cannot bring it back.
-//   - use: pk "RUNS#<task definition ARN>", sk "RUNNER#<runner ARN>": one per revision a runner runs, with the
-//     runner's service, task set and cluster ARNs, public, and observedAt. A use the runner no longer has is kept as
+//   - use: pk "RUNS#<task definition ARN>", sk "RUNNER#<runner key>": one per revision a runner runs, with the
+//     runner's service, task set and cluster ARNs, standalone, public, internetFacing, and observedAt. A use the runner no longer has is kept as
 //     a tombstone (gone, with an expiry) written at the runner's observation time, so a late write of an older
 //     observation cannot restore it. All uses of a revision come from one Query.
-//   - completeness: pk "RUNS-COMPLETE#<account>#<region>", sk "STATE": when every service of the account and region
-//     was last recorded (by a sweep). Until then, a revision without a use may still be run by a service never
-//     recorded, and nothing is concluded from its absence.
+//   - completeness: pk "RUNS-COMPLETE#<account>#<region>", sk "STATE": when every service, task set and standalone
+//     task of the account and region was last recorded (by a sweep). Until then, a revision without a use may still
+//     be run by a runner never recorded, and nothing is concluded from its absence.
 //
 // Only ARNs, booleans and times are stored: no name, tag or configuration text.
 type Runs struct {
@@ -67,6 +68,21 @@ func (x *Runs) ForgetRunner(ctx context.Context, runnerARN string, at time.Time)
 	return x.Record(ctx, runnerARN, nil, at)
 }
 
+// standaloneSuffix ends the runner key of a cluster's standalone tasks.
+const standaloneSuffix = "#standalone"
+
+// RecordStandalone records the revisions the standalone tasks of a cluster run (model.StandaloneRuns), as listed at
+// at, replacing what they ran before: the cluster's standalone tasks are one runner. A sweep calls it for each
+// cluster whose tasks it listed in full. It returns the revisions whose running context changed.
+func (x *Runs) RecordStandalone(ctx context.Context, clusterARN string, runs []model.Run, at time.Time) ([]string, error) {
+	return x.Record(ctx, clusterARN+standaloneSuffix, runs, at)
+}
+
+// ForgetStandalone records that a cluster is gone, and its standalone tasks with it.
+func (x *Runs) ForgetStandalone(ctx context.Context, clusterARN string, at time.Time) ([]string, error) {
+	return x.Record(ctx, clusterARN+standaloneSuffix, nil, at)
+}
+
 // Record replaces what the runner runnerARN runs with runs, as read at at. See RecordRunner.
 func (x *Runs) Record(ctx context.Context, runnerARN string, runs []model.Run, at time.Time) ([]string, error) {
 	if runnerARN == "" {
@@ -76,7 +92,7 @@ func (x *Runs) Record(ctx context.Context, runnerARN string, runs []model.Run, a
 	var revs, public []string
 	for _, r := range runs {
 		revs = append(revs, r.TaskDefinition)
-		if r.Runner.Public {
+		if r.Runner.Exposed() {
 			public = append(public, r.TaskDefinition)
 		}
 	}
@@ -128,6 +144,12 @@ func (x *Runs) putUse(ctx context.Context, runnerARN string, r model.Run, gone b
 		PartitionKey: str(runsPrefix + r.TaskDefinition), SortKey: str(runnerPrefix + runnerARN),
 		"observedAt": observed, "public": &types.AttributeValueMemberBOOL{Value: r.Runner.Public},
 	}
+	if r.Runner.InternetFacing {
+		item["internetFacing"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	if r.Runner.Standalone {
+		item["standalone"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
 	if gone {
 		item["gone"] = &types.AttributeValueMemberBOOL{Value: true}
 		item[TTLAttribute] = num(at.Add(runsTTL).Unix())
@@ -150,7 +172,7 @@ func (x *Runs) putUse(ctx context.Context, runnerARN string, r model.Run, gone b
 	return nil
 }
 
-// Runners returns the services and task sets that run a revision (one Query), sorted.
+// Runners returns the services, task sets and clusters' standalone tasks that run a revision (one Query), sorted.
 func (x *Runs) Runners(ctx context.Context, taskDefARN string) ([]model.Runner, error) {
 	p := dynamodb.NewQueryPaginator(x.DB, &dynamodb.QueryInput{
 		TableName:                 &x.Table,
@@ -169,8 +191,9 @@ func (x *Runs) Runners(ctx context.Context, taskDefARN string) ([]model.Runner, 
 				continue
 			}
 			r := model.Runner{Service: stringAttr(it, "service"), TaskSet: stringAttr(it, "taskSet"),
-				Cluster: stringAttr(it, "cluster"), Public: boolAttr(it, "public")}
-			if r.Service == "" && r.TaskSet == "" {
+				Cluster: stringAttr(it, "cluster"), Standalone: boolAttr(it, "standalone"), Public: boolAttr(it, "public"),
+				InternetFacing: boolAttr(it, "internetFacing")}
+			if r.Service == "" && r.TaskSet == "" && !r.Standalone {
 				r.Service = strings.TrimPrefix(stringAttr(it, SortKey), runnerPrefix)
 			}
 			out = append(out, r)
@@ -180,8 +203,8 @@ func (x *Runs) Runners(ctx context.Context, taskDefARN string) ([]model.Runner, 
 	return out, nil
 }
 
-// Context returns a revision's running context: its runners, complete when every service of its account and
-// region has been recorded (MarkComplete).
+// Context returns a revision's running context: its runners, complete when every service, task set and standalone
+// task of its account and region has been recorded (MarkComplete).
 func (x *Runs) Context(ctx context.Context, taskDefARN, account, region string) (*model.Running, error) {
 	runners, err := x.Runners(ctx, taskDefARN)
 	if err != nil {
@@ -198,8 +221,9 @@ func completeKey(account, region string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{PartitionKey: str(completePrefix + account + "#" + region), SortKey: str(findingSortKey)}
 }
 
-// MarkComplete records that every service and task set of an account and region was recorded, as listed at at (a
-// sweep calls it after recording each listed service): from then on a revision without runners runs nowhere.
+// MarkComplete records that every service, task set and standalone task of an account and region was recorded, as
+// listed at at (a sweep calls it after recording every listing in full): from then on a revision without runners
+// runs nowhere.
 func (x *Runs) MarkComplete(ctx context.Context, account, region string, at time.Time) error {
 	_, err := x.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &x.Table, Key: completeKey(account, region),
@@ -215,7 +239,7 @@ func (x *Runs) MarkComplete(ctx context.Context, account, region string, at time
 	return nil
 }
 
-// Complete reports whether every service of an account and region was recorded (MarkComplete).
+// Complete reports whether every runner of an account and region was recorded (MarkComplete).
 func (x *Runs) Complete(ctx context.Context, account, region string) (bool, error) {
 	if account == "" || region == "" {
 		return false, nil

@@ -97,4 +97,21 @@ func TestRunningIndex(t *testing.T) {
 	if running, err = x.Context(ctx, v8, "111122223333", "us-east-1"); err != nil || running.Exposure() != model.ExposureNone {
 		t.Fatalf("after a complete listing: %+v %v", running, err)
 	}
+
+	// A cluster's standalone tasks are one runner; a service behind an internet-facing load balancer is exposed.
+	standalone := model.Runner{Cluster: cluster, Standalone: true}
+	changed, err = x.RecordStandalone(ctx, cluster, []model.Run{{TaskDefinition: v7, Runner: standalone}}, t0.Add(6*time.Second))
+	if err != nil || !reflect.DeepEqual(changed, []string{v7}) {
+		t.Fatalf("standalone tasks: %v %v, want [%s]", changed, err, v7)
+	}
+	record([]model.Run{{TaskDefinition: v7, Runner: model.Runner{Service: svc, Cluster: cluster, InternetFacing: true}}}, t0.Add(7*time.Second), v7)
+	runners(v7, model.Runner{Service: svc, Cluster: cluster, InternetFacing: true}, standalone)
+	if running, err = x.Context(ctx, v7, "111122223333", "us-east-1"); err != nil || running.Exposure() != model.ExposurePublic {
+		t.Fatalf("behind an internet-facing load balancer: %+v %v", running, err)
+	}
+	changed, err = x.ForgetStandalone(ctx, cluster, t0.Add(8*time.Second))
+	if err != nil || !reflect.DeepEqual(changed, []string{v7}) {
+		t.Fatalf("forget the standalone tasks: %v %v, want [%s]", changed, err, v7)
+	}
+	runners(v7, model.Runner{Service: svc, Cluster: cluster, InternetFacing: true})
 }

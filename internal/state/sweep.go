@@ -375,6 +375,9 @@ type SweepStats struct {
 	Archived int `json:"archived"`
 	// PublishErrors counts batches the sink refused.
 	PublishErrors int `json:"publishErrors"`
+	// RunningChanged counts revisions evaluated again in the same sweep because the estate changed their running
+	// context (they are not counted again under Described or New).
+	RunningChanged int `json:"runningChanged"`
 }
 
 // Plus returns the sum of two counts.
@@ -397,5 +400,6 @@ func (s SweepStats) Plus(o SweepStats) SweepStats {
 	s.DriftFound += o.DriftFound
 	s.Archived += o.Archived
 	s.PublishErrors += o.PublishErrors
+	s.RunningChanged += o.RunningChanged
 	return s
 }

@@ -118,10 +118,11 @@ func (s *Sweeper) resources(ctx context.Context, r *run, t Target, src *source.S
 		errs = append(errs, err)
 	}
 	// The estate: clusters, capacity providers, services with their task sets, container instances.
-	estateKnown, err := s.estate(ctx, r, t, src, now, publishAll, seen, log)
+	estateKnown, revisit, err := s.estate(ctx, r, t, src, now, scope, publishAll, seen, log)
 	if err != nil {
 		errs = append(errs, err)
 	}
+	s.revisit(ctx, r, t, src, cat, scope, revisit, recs, log)
 	// The revisions and repositories were listed in full; whatever of them was not seen is gone. Images are only
 	// when every image in scope was read, the estate's resources only when every listing of the estate was read.
 	if !imagesKnown {

@@ -24,20 +24,33 @@ func recordKind(k *model.Kind) string { return "ESTATE#" + strings.ToUpper(k.ARN
 // between. A resource whose listing describes it (capacity providers) is published when its description's hash
 // differs from the recorded one, or its record is due. Every resource listed is marked in seen; the result says
 // whether every listing was read in full (only then is what was not seen archived).
-func (s *Sweeper) estate(ctx context.Context, r *run, t Target, src *source.Source, now time.Time, publishAll func([]engine.Evaluated, []string) bool, seen map[string]bool, log *slog.Logger) (bool, error) {
+//
+// With a running index (Sweeper.Runs) it records what every service, task set and cluster's standalone tasks run, and
+// returns the revisions whose running context changed, to be audited again; once every listing and every cluster's
+// tasks were read in full it marks the index complete, and then returns every revision in scope the first time
+// (those evaluated before, without a complete index, may run nowhere).
+func (s *Sweeper) estate(ctx context.Context, r *run, t Target, src *source.Source, now time.Time, scope []string, publishAll func([]engine.Evaluated, []string) bool, seen map[string]bool, log *slog.Logger) (bool, []string, error) {
 	if src.Estate == nil {
-		return false, nil
+		return false, nil, nil
 	}
 	recs := map[*model.Kind]map[string]*state.SweepRecord{}
 	for _, k := range source.SweptKinds() {
 		m, err := s.Store.Records(ctx, recordKind(k), t.Account, t.Region)
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
 		recs[k] = m
 	}
 	var errs []error
 	complete := true
+	// runnersKnown turns false when a service or task set listed could not be described: what it runs is not known,
+	// and the running index is not marked complete.
+	runnersKnown := true
+	// Every load balancer and target group, once for the sweep: which services face the internet through one.
+	// Without them each service behind a load balancer is read on its own.
+	if err := src.ReadLoadBalancers(ctx); err != nil {
+		log.Warn("load balancers not read in one pass; each service's are read with it", "error", err.Error())
+	}
 	listed := map[*model.Kind][]string{}
 	described := map[string]bool{}
 	var batch []engine.Evaluated
@@ -138,6 +151,9 @@ func (s *Sweeper) estate(ctx context.Context, r *run, t Target, src *source.Sour
 				// stays as it was and the next sweep describes it again.
 				log.Warn("estate resource not available: describe failed after retries; its findings are left unchanged",
 					"kind", l.Kind.Name, "arn", a, "error", d.Failed[a])
+				if k := model.KindOfARN(a); k == model.KindService || k == model.KindTaskSet {
+					runnersKnown = false
+				}
 				s.Metrics.Add("NotAvailableResults", 1)
 				r.count(func(st *state.SweepStats) { st.NotAvailable++ })
 				r.statsMu.Lock()
@@ -177,18 +193,37 @@ func (s *Sweeper) estate(ctx context.Context, r *run, t Target, src *source.Sour
 		}
 		if s.Runs != nil {
 			for _, rec := range stale {
-				if k := model.KindOfARN(rec.ID); k != model.KindService && k != model.KindTaskSet {
-					continue
+				var changed []string
+				var err error
+				switch model.KindOfARN(rec.ID) {
+				case model.KindService, model.KindTaskSet:
+					changed, err = s.Runs.ForgetRunner(ctx, rec.ID, now)
+				case model.KindCluster:
+					changed, err = s.Runs.ForgetStandalone(ctx, rec.ID, now)
 				}
-				changed, err := s.Runs.ForgetRunner(ctx, rec.ID, now)
 				if err != nil {
 					errs = append(errs, err)
 				}
 				revisit = append(revisit, changed...)
 			}
-			// Every service and task set of the account and region is now in the running index, but the index is not
-			// marked complete: standalone tasks (RunTask, scheduled tasks) are not read yet, so that a revision no
-			// service runs may still run, and the functions must not lower its findings (they only raise them).
+		}
+	}
+	if s.Runs != nil {
+		changed, tasksRead := s.standalone(ctx, src, listed[model.KindCluster], now, &errs, log)
+		revisit = append(revisit, changed...)
+		if complete && runnersKnown && tasksRead && len(errs) == 0 {
+			// Every service, task set and standalone task of the account and region is now in the running index:
+			// from here on a revision without runners runs nowhere, and its findings may be lowered.
+			was, err := s.Runs.Complete(ctx, t.Account, t.Region)
+			if err == nil {
+				err = s.Runs.MarkComplete(ctx, t.Account, t.Region, now)
+			}
+			if err != nil {
+				errs = append(errs, err)
+			} else if !was {
+				log.Info("running index complete for the first time: every revision is evaluated again with it")
+				revisit = append(revisit, scope...)
+			}
 		}
 	}
 	if len(revisit) > 0 {
@@ -201,9 +236,39 @@ func (s *Sweeper) estate(ctx context.Context, r *run, t Target, src *source.Sour
 		if err := s.Store.DeleteRecords(ctx, recs); err != nil {
 			errs = append(errs, err)
 		}
-		log.Info("running context changed; these revisions are evaluated again by the next sweep", "revisions", len(revisit))
+		log.Info("running context changed; these revisions are evaluated again", "revisions", len(revisit))
 	}
-	return complete, errors.Join(errs...)
+	return complete, revisit, errors.Join(errs...)
+}
+
+// standalone records what the standalone tasks of each cluster run (source.StandaloneRuns) and returns the
+// revisions whose running context that changed, and whether every cluster's tasks were read in full. A cluster
+// found gone has no tasks.
+func (s *Sweeper) standalone(ctx context.Context, src *source.Source, clusters []string, now time.Time, errs *[]error, log *slog.Logger) ([]string, bool) {
+	var revisit []string
+	read, tasks := true, 0
+	for _, c := range clusters {
+		runs, n, err := src.StandaloneRuns(ctx, c)
+		if errors.Is(err, source.ErrNotFound) {
+			runs, err = nil, nil
+		}
+		if err != nil {
+			read = false
+			*errs = append(*errs, err)
+			continue
+		}
+		tasks += n
+		changed, err := s.Runs.RecordStandalone(ctx, c, runs, now)
+		if err != nil {
+			read = false
+			*errs = append(*errs, err)
+			continue
+		}
+		revisit = append(revisit, changed...)
+	}
+	s.Metrics.Add("StandaloneTasksRead", float64(tasks))
+	log.Info("tasks read", "clusters", len(clusters), "tasks", tasks, "complete", read)
+	return revisit, read
 }
 
 // describedHash hashes a described resource: a different hash means it changed.
@@ -222,4 +287,27 @@ func swept(id string) bool {
 		}
 	}
 	return false
+}
+
+// revisit audits again, in this sweep, the revisions in scope whose running context changed (their records were
+// dropped by estate), a chunk at a time while the budget lasts; those left are audited by the next sweep, having no
+// record.
+func (s *Sweeper) revisit(ctx context.Context, r *run, t Target, src *source.Source, cat *images, scope, revisit []string, recs map[string]*state.SweepRecord, log *slog.Logger) {
+	var todo []string
+	for _, arn := range revisit {
+		if _, ok := slices.BinarySearch(scope, arn); ok {
+			todo = append(todo, arn)
+			delete(recs, arn) // its record was dropped: it is described again
+		}
+	}
+	r.revisiting = true
+	for len(todo) > 0 && !r.overBudget() {
+		n := min(s.Options.ChunkSize, len(todo))
+		s.chunk(ctx, r, t, src, cat, todo[:n], recs, log)
+		todo = todo[n:]
+	}
+	r.revisiting = false
+	if len(todo) > 0 {
+		log.Info("out of time: revisions left for the next sweep to evaluate with their running context", "revisions", len(todo))
+	}
 }

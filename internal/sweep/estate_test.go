@@ -129,7 +129,7 @@ func (e *env) service(cluster, name string, es *estate, public bool, ctl *ecstyp
 func (e *env) estateCalls() map[string]int {
 	out := map[string]int{}
 	for _, api := range []string{"ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeContainerInstances", "ecs:DescribeCapacityProviders",
-		"ecs:ListClusters", "ecs:ListServices", "ecs:ListContainerInstances", "ecs:DescribeTaskSets"} {
+		"ecs:ListClusters", "ecs:ListServices", "ecs:ListContainerInstances", "ecs:DescribeTaskSets", "ecs:ListTasks", "ecs:DescribeTasks"} {
 		out[api] = e.throttle.Calls(api)
 	}
 	return out
@@ -149,11 +149,10 @@ func TestSweepAuditsTheEstate(t *testing.T) {
 		t.Fatalf("not available: %+v", res.Unavailable)
 	}
 	first := e.estateCalls()
-	// Every service is in the running index; the index is not marked complete (standalone tasks are not read), so
-	// nothing is lowered for running nowhere.
+	// Every service, task set and cluster's standalone tasks are in the running index, which is marked complete.
 	ctx := context.Background()
-	if done, err := runs.Complete(ctx, account, region); err != nil || done {
-		t.Errorf("the running index is marked complete without the standalone tasks (%v)", err)
+	if done, err := runs.Complete(ctx, account, region); err != nil || !done {
+		t.Errorf("the running index is not marked complete after a sweep that read every listing (%v)", err)
 	}
 	revision := es.taskDefinition
 	runnersOf := func() []string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
+	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/pace"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/source"
@@ -32,6 +33,11 @@ type run struct {
 	errs       []error
 	// active holds the IDs of the resources with ACTIVE findings in the sink's state, nil when it keeps none.
 	active map[string]bool
+	// kept are revisions described in this invocation (at most keptRevisions), by ARN: the estate's changes to their
+	// running context are evaluated from them.
+	kept map[string]*model.TaskDefinition
+	// revisiting is set while revisions are evaluated again for their running context (counted as RunningChanged).
+	revisiting bool
 }
 
 // needed reports whether the sink has anything to do with an evaluation. With finding state, a resource whose
@@ -87,7 +93,7 @@ func (s *Sweeper) Run(ctx context.Context, targets []Target) (Result, error) {
 	if len(targets) == 0 {
 		return Result{Done: true}, nil
 	}
-	r := &run{s: s, start: s.Now()}
+	r := &run{s: s, start: s.Now(), kept: map[string]*model.TaskDefinition{}}
 	// The lease lasts as long as this invocation can: until the context's deadline, else the budget and its margin,
 	// else a day (the CLI). The budget ends Margin before the deadline, or earlier when Budget says so.
 	lease := 24 * time.Hour

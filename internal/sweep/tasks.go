@@ -60,6 +60,10 @@ func (s *Sweeper) maxAgeOf(id string) time.Duration {
 	return half + time.Duration(float64(half)*spread(id))
 }
 
+// keptRevisions is how many described revisions an invocation keeps, with a running index, so that those whose
+// running context the estate then changes are evaluated again without a second describe (about 5 KB each).
+const keptRevisions = 2000
+
 // chunk audits one chunk of revisions: it re-judges the image-dependent results of those with a trusted record,
 // describes the others (and those whose images changed), publishes what was evaluated, then records it.
 func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Source, cat *images, arns []string, recs map[string]*state.SweepRecord, log *slog.Logger) {
@@ -77,6 +81,10 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		default:
 			describe = append(describe, arn)
 			r.count(func(st *state.SweepStats) {
+				if r.revisiting {
+					st.RunningChanged++
+					return
+				}
 				switch why {
 				case "new":
 					st.New++
@@ -113,8 +121,19 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 	tds := make([]*model.TaskDefinition, len(describe))
 	errs := make([]error, len(describe))
 	parallel(ctx, s.Options.Concurrency, len(describe), func(i int) {
+		if td := r.kept[describe[i]]; td != nil {
+			tds[i] = td // described earlier in this invocation: evaluated again for its running context
+			return
+		}
 		tds[i], errs[i] = src.TaskDefinition(ctx, describe[i])
 	})
+	if s.Runs != nil {
+		for i, td := range tds {
+			if td != nil && len(r.kept) < keptRevisions {
+				r.kept[describe[i]] = td
+			}
+		}
+	}
 	var described []string
 	for _, td := range tds {
 		if td != nil {
@@ -141,7 +160,9 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 			r.statsMu.Unlock()
 			continue
 		}
-		r.count(func(st *state.SweepStats) { st.Described++ })
+		if !r.revisiting {
+			r.count(func(st *state.SweepStats) { st.Described++ })
+		}
 		if td.Def.Status != "" && td.Def.Status != ecstypes.TaskDefinitionStatusActive {
 			// Deregistered since the listing: the describe itself says so.
 			archived = append(archived, td.ID())

@@ -83,6 +83,13 @@ import (
 //   - ECS DescribeCapacityProviders without names (every provider of the account, paged at maxResults 1 to 10 with a
 //     nextToken; API reference): moto fails on it and lists none, so the shim keeps the ARNs of the providers created
 //     (and not deleted) through it and describes those of the caller's account and region a page at a time.
+//   - ECS ListTasks and DescribeTasks (shim_ecs_tasks.go): ListTasks lists the tasks of the cluster named (moto
+//     matches every cluster whose name contains it), paged at maxResults (default 100, API reference: 1 to 100) with
+//     an opaque nextToken, which moto ignores. DescribeTasks takes at most 100 tasks (API reference: "up to 100 task
+//     IDs or full ARN entries"), describes only the tasks of the cluster named (moto matches tasks of every cluster,
+//     by any substring of their ID) and answers a MISSING failure for a task it does not find (moto answers none).
+//     RunTask, StartTask, StopTask and DescribeTasks answer containers' cpu, memory and memoryReservation as strings, as the API model
+//     types them; moto answers numbers, which the SDK cannot decode.
 //   - ECR GetAuthorizationToken: answered by the shim with a random password for user AWS valid 12 hours (API
 //     reference, GetAuthorizationToken); RegistryTokenValid tells a test registry whether a password was issued.
 //   - Every request is counted per API as "<signing service>:<operation>" (e.g. "securityhub:BatchImportFindings",
@@ -356,6 +363,12 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.deleteCapacityProvider(c)
 	case "ecs:DescribeCapacityProviders":
 		s.describeCapacityProviders(c)
+	case "ecs:RunTask", "ecs:StartTask", "ecs:StopTask":
+		s.typedTasks(c)
+	case "ecs:ListTasks":
+		s.listTasks(c)
+	case "ecs:DescribeTasks":
+		s.describeTasks(c)
 	case "ecr:GetAuthorizationToken":
 		s.getAuthorizationToken(c)
 	default:

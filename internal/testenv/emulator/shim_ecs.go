@@ -22,6 +22,7 @@ var describeLimits = map[string]struct {
 	"DescribeServices":           {"services", 10},
 	"DescribeClusters":           {"clusters", 100},
 	"DescribeContainerInstances": {"containerInstances", 100},
+	"DescribeTasks":              {"tasks", 100},
 }
 
 // overLimit refuses a describe call naming more than its limit with InvalidParameterException, as AWS does; it

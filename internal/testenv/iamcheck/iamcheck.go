@@ -284,7 +284,7 @@ func Match(pattern, action string) bool {
 var iamPrefixes = map[string]string{
 	"ECS": "ecs", "ECR": "ecr", "DynamoDB": "dynamodb", "SecurityHub": "securityhub", "SNS": "sns", "SQS": "sqs",
 	"STS": "sts", "KMS": "kms", "CloudTrail": "cloudtrail", "Inspector2": "inspector2", "Lambda": "lambda",
-	"EventBridge": "events", "CloudWatch": "cloudwatch", "S3": "s3",
+	"EventBridge": "events", "CloudWatch": "cloudwatch", "S3": "s3", "Elastic Load Balancing v2": "elasticloadbalancing",
 }
 
 // iamActions names the actions of the operations whose IAM action is not the operation's name.

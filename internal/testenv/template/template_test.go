@@ -195,6 +195,7 @@ func TestStateTable(t *testing.T) {
 var noResourceLevel = []string{
 	"ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListTaskDefinitionFamilies", "ecs:ListClusters",
 	"ecs:ListServices", "ecr:GetRegistryScanningConfiguration", "ecr:GetAuthorizationToken", "cloudtrail:DescribeTrails",
+	"elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeLoadBalancers",
 }
 
 // allowedActions is every call the functions may make.
@@ -204,7 +205,7 @@ var allowedActions = append([]string{
 	"ecr:GetRepositoryPolicy", "ecr:ListTagsForResource", "ecr:GetAuthorizationToken", "ecr:BatchGetImage",
 	"ecr:GetDownloadUrlForLayer",
 	"ecs:DescribeServices", "ecs:DescribeTaskSets", "ecs:DescribeClusters", "ecs:DescribeCapacityProviders",
-	"ecs:DescribeContainerInstances", "ecs:ListContainerInstances",
+	"ecs:DescribeContainerInstances", "ecs:ListContainerInstances", "ecs:ListTasks", "ecs:DescribeTasks",
 	"kms:DescribeKey", "kms:GenerateDataKey*", "kms:Decrypt", "cloudtrail:GetTrailStatus", "ssm:GetParameter",
 	"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:DescribeHub",
 	"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
