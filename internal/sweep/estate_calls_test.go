@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/ecsaudit/ecsaudit/internal/state"
 	"github.com/ecsaudit/ecsaudit/internal/sweep"
 )
 
@@ -68,12 +69,15 @@ func TestEstateCallsAgainstTheFloor(t *testing.T) {
 		t.Fatal(err)
 	}
 	floor := map[string]int{"ecs:ListClusters": ceilDiv(nc, 100), "ecs:DescribeClusters": ceilDiv(nc, 100),
-		"ecs:ListContainerInstances": nc, "ecs:DescribeContainerInstances": 0, "ecs:DescribeCapacityProviders": 1}
+		"ecs:ListContainerInstances": nc, "ecs:DescribeContainerInstances": 0, "ecs:DescribeCapacityProviders": 1,
+		"ecs:ListTasks": nc, "ecs:DescribeTasks": 0, "elasticloadbalancing:DescribeLoadBalancers": 1,
+		"elasticloadbalancing:DescribeTargetGroups": 1}
 	for _, n := range perCluster {
 		floor["ecs:ListServices"] += max(1, ceilDiv(n, 100))
 		floor["ecs:DescribeServices"] += ceilDiv(n, 10)
 	}
 	sw := e.sweeper(sweep.Options{Unpaced: true})
+	sw.Runs = &state.Runs{DB: e.ddb, Table: table} // as the function sweeps: standalone tasks are read
 	before := e.estateCalls()
 	res := e.run(sw)
 	if len(res.Unavailable) != 0 {
@@ -84,7 +88,8 @@ func TestEstateCallsAgainstTheFloor(t *testing.T) {
 	second := e.estateCalls()
 	t.Logf("%d services in %d clusters: API | first sweep | second sweep | floor of a first sweep", ns, nc)
 	for _, api := range []string{"ecs:ListClusters", "ecs:DescribeClusters", "ecs:ListServices", "ecs:DescribeServices",
-		"ecs:ListContainerInstances", "ecs:DescribeContainerInstances", "ecs:DescribeCapacityProviders"} {
+		"ecs:ListContainerInstances", "ecs:DescribeContainerInstances", "ecs:DescribeCapacityProviders", "ecs:ListTasks",
+		"ecs:DescribeTasks", "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups"} {
 		one, two := first[api]-before[api], second[api]-first[api]
 		t.Logf("%s | %d | %d | %d", api, one, two, floor[api])
 		if one != floor[api] {

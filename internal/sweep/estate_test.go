@@ -129,7 +129,8 @@ func (e *env) service(cluster, name string, es *estate, public bool, ctl *ecstyp
 func (e *env) estateCalls() map[string]int {
 	out := map[string]int{}
 	for _, api := range []string{"ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeContainerInstances", "ecs:DescribeCapacityProviders",
-		"ecs:ListClusters", "ecs:ListServices", "ecs:ListContainerInstances", "ecs:DescribeTaskSets", "ecs:ListTasks", "ecs:DescribeTasks"} {
+		"ecs:ListClusters", "ecs:ListServices", "ecs:ListContainerInstances", "ecs:DescribeTaskSets", "ecs:ListTasks", "ecs:DescribeTasks",
+		"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups"} {
 		out[api] = e.throttle.Calls(api)
 	}
 	return out
