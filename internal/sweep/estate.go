@@ -300,6 +300,28 @@ func (s *Sweeper) revisit(ctx context.Context, r *run, t Target, src *source.Sou
 			delete(recs, arn) // its record was dropped: it is described again
 		}
 	}
+	if len(todo) == 0 {
+		return
+	}
+	// A revision kept from this sweep's describe was ACTIVE when read; it is evaluated again only if a listing made
+	// now still holds it ACTIVE, and as observed at that listing: one deregistered since is described again (and
+	// found INACTIVE), and one deregistered after the listing is older than its deregistration, which the publisher
+	// then keeps closed.
+	r.revisitAt = s.Now().UTC()
+	active, err := src.ActiveRevisions(ctx)
+	if err != nil {
+		log.Warn("revisions not listed again; those whose running context changed are described again", "error", err.Error())
+		clear(r.kept)
+	}
+	stillActive := map[string]bool{}
+	for _, a := range active {
+		stillActive[a] = true
+	}
+	for _, arn := range todo {
+		if !stillActive[arn] {
+			delete(r.kept, arn)
+		}
+	}
 	r.revisiting = true
 	for len(todo) > 0 && !r.overBudget() {
 		n := min(s.Options.ChunkSize, len(todo))

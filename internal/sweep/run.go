@@ -36,8 +36,10 @@ type run struct {
 	// kept are revisions described in this invocation (at most keptRevisions), by ARN: the estate's changes to their
 	// running context are evaluated from them.
 	kept map[string]*model.TaskDefinition
-	// revisiting is set while revisions are evaluated again for their running context (counted as RunningChanged).
+	// revisiting is set while revisions are evaluated again for their running context (counted as RunningChanged),
+	// as observed at revisitAt.
 	revisiting bool
+	revisitAt  time.Time
 }
 
 // needed reports whether the sink has anything to do with an evaluation. With finding state, a resource whose

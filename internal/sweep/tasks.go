@@ -68,6 +68,9 @@ const keptRevisions = 2000
 // describes the others (and those whose images changed), publishes what was evaluated, then records it.
 func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Source, cat *images, arns []string, recs map[string]*state.SweepRecord, log *slog.Logger) {
 	now := s.Now().UTC()
+	if r.revisiting {
+		now = r.revisitAt
+	}
 	var describe, reuse []string
 	var refs []string
 	for _, arn := range arns {
