@@ -297,7 +297,6 @@ func (s *Sweeper) revisit(ctx context.Context, r *run, t Target, src *source.Sou
 	for _, arn := range revisit {
 		if _, ok := slices.BinarySearch(scope, arn); ok {
 			todo = append(todo, arn)
-			delete(recs, arn) // its record was dropped: it is described again
 		}
 	}
 	if len(todo) == 0 {
@@ -319,7 +318,7 @@ func (s *Sweeper) revisit(ctx context.Context, r *run, t Target, src *source.Sou
 	}
 	for _, arn := range todo {
 		if !stillActive[arn] {
-			delete(r.kept, arn)
+			delete(r.kept, arn) // described again
 		}
 	}
 	r.revisiting = true

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ecsaudit/ecsaudit/internal/engine"
-	"github.com/ecsaudit/ecsaudit/internal/model"
 	"github.com/ecsaudit/ecsaudit/internal/pace"
 	"github.com/ecsaudit/ecsaudit/internal/rule"
 	"github.com/ecsaudit/ecsaudit/internal/source"
@@ -35,7 +34,7 @@ type run struct {
 	active map[string]bool
 	// kept are revisions described in this invocation (at most keptRevisions), by ARN: the estate's changes to their
 	// running context are evaluated from them.
-	kept map[string]*model.TaskDefinition
+	kept map[string]*keptRevision
 	// revisiting is set while revisions are evaluated again for their running context (counted as RunningChanged),
 	// as observed at revisitAt.
 	revisiting bool
@@ -95,7 +94,7 @@ func (s *Sweeper) Run(ctx context.Context, targets []Target) (Result, error) {
 	if len(targets) == 0 {
 		return Result{Done: true}, nil
 	}
-	r := &run{s: s, start: s.Now(), kept: map[string]*model.TaskDefinition{}}
+	r := &run{s: s, start: s.Now(), kept: map[string]*keptRevision{}}
 	// The lease lasts as long as this invocation can: until the context's deadline, else the budget and its margin,
 	// else a day (the CLI). The budget ends Margin before the deadline, or earlier when Budget says so.
 	lease := 24 * time.Hour

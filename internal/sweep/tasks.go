@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -64,6 +65,21 @@ func (s *Sweeper) maxAgeOf(id string) time.Duration {
 // running context the estate then changes are evaluated again without a second describe (about 5 KB each).
 const keptRevisions = 2000
 
+// keptRevision is a revision described in this invocation, with a digest of the results published for it.
+type keptRevision struct {
+	td  *model.TaskDefinition
+	sum string
+}
+
+// resultsSum digests what a revision's evaluation reports: each finding's ID, status, severity, detail and context.
+func resultsSum(ev engine.Evaluated) string {
+	var b strings.Builder
+	for _, f := range ev.Findings {
+		b.WriteString(f.ID() + "\x00" + string(f.Status) + "\x00" + string(f.Severity) + "\x00" + f.Detail + "\x00" + f.Context + "\n")
+	}
+	return digest(b.String())
+}
+
 // chunk audits one chunk of revisions: it re-judges the image-dependent results of those with a trusted record,
 // describes the others (and those whose images changed), publishes what was evaluated, then records it.
 func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Source, cat *images, arns []string, recs map[string]*state.SweepRecord, log *slog.Logger) {
@@ -75,7 +91,11 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 	var refs []string
 	for _, arn := range arns {
 		rec := recs[arn]
-		switch why := s.due(rec, now); why {
+		why := s.due(rec, now)
+		if r.revisiting {
+			why = "running" // evaluated again whatever its record says
+		}
+		switch why {
 		case "":
 			reuse = append(reuse, arn)
 			for _, c := range rec.Containers {
@@ -124,19 +144,12 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 	tds := make([]*model.TaskDefinition, len(describe))
 	errs := make([]error, len(describe))
 	parallel(ctx, s.Options.Concurrency, len(describe), func(i int) {
-		if td := r.kept[describe[i]]; td != nil {
-			tds[i] = td // described earlier in this invocation: evaluated again for its running context
+		if k := r.kept[describe[i]]; k != nil && r.revisiting {
+			tds[i] = k.td // described earlier in this invocation: evaluated again for its running context
 			return
 		}
 		tds[i], errs[i] = src.TaskDefinition(ctx, describe[i])
 	})
-	if s.Runs != nil {
-		for i, td := range tds {
-			if td != nil && len(r.kept) < keptRevisions {
-				r.kept[describe[i]] = td
-			}
-		}
-	}
 	var described []string
 	for _, td := range tds {
 		if td != nil {
@@ -179,8 +192,16 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		td.Images = lk
 		s.withRunning(ctx, td, t.Account, t.Region, log)
 		fs := s.Engine.EvaluateOne(td, now)
-		if ev := s.Engine.Reported(td, fs); r.needed(ev) {
+		ev := s.Engine.Reported(td, fs)
+		sum := resultsSum(ev)
+		switch k := r.kept[arn]; {
+		case r.revisiting && k != nil && k.sum == sum:
+			// The running context moved nothing: already published in this sweep.
+		case r.needed(ev):
 			evaluated = append(evaluated, ev)
+		}
+		if !r.revisiting && s.Runs != nil && len(r.kept) < keptRevisions {
+			r.kept[arn] = &keptRevision{td: td, sum: sum}
 		}
 		fresh = append(fresh, &state.SweepRecord{
 			Kind: state.KindRevision, ID: arn, Account: t.Account, Region: t.Region, Catalog: s.catalog, Config: s.config,
