@@ -104,11 +104,9 @@ func (s *Sweeper) chunk(ctx context.Context, r *run, t Target, src *source.Sourc
 		default:
 			describe = append(describe, arn)
 			r.count(func(st *state.SweepStats) {
-				if r.revisiting {
-					st.RunningChanged++
-					return
-				}
 				switch why {
+				case "running":
+					st.RunningChanged++
 				case "new":
 					st.New++
 				case "rules":
